@@ -1,0 +1,62 @@
+import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig } from '@ballast/common';
+import { Agent } from './agent.ts';
+import { NodeCollector } from './collectors/node-collector.ts';
+import { AGENT_CONFIG } from './config/agent-config.ts';
+import { StatusServer } from './status/status-server.ts';
+import { GrpcTransport } from './transport/grpc-transport.ts';
+import { systemClock } from '@ballast/common';
+
+if (process.argv.includes('--help')) {
+  process.stdout.write(`ballast agent\n\nFlags (each falls back to its environment variable):\n${describeConfig(AGENT_CONFIG)}\n`);
+  process.exit(0);
+}
+
+let config: ReturnType<typeof loadConfig<typeof AGENT_CONFIG>>;
+try {
+  config = loadConfig(AGENT_CONFIG);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`ballast agent: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const log = createLogger('agent', config.logLevel as LogLevel, { node: config.node });
+let agent: Agent;
+const collector = new NodeCollector({
+  procNetDevPath: config.procNetDev,
+  onError: (source, err) => {
+    agent.collectErrors += 1;
+    log.warn('collector source failed', { source, err });
+  },
+});
+const transport = new GrpcTransport(
+  { address: config.hubAddress, reconnectMinMs: config.reconnectMinMs, reconnectMaxMs: config.reconnectMaxMs },
+  systemClock,
+  log.child({ part: 'transport' }),
+);
+agent = new Agent(config, [collector], transport, log);
+const status = new StatusServer(config.statusHost, config.statusPort, () => agent.stats());
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const stats = await agent.shutdown();
+  await status.shutdown();
+  // The final line carries the counts an operator (or a test) needs to account for every batch.
+  log.info('agent stopped', { signal, ...stats });
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+
+try {
+  await status.start();
+  await agent.start();
+  log.info('agent started', { hub: config.hubAddress, epoch: agent.epoch, statusPort: status.port, intervalMs: config.collectIntervalMs });
+} catch (err) {
+  log.error('agent failed to start', { err });
+  process.exit(1);
+}

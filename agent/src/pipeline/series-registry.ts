@@ -1,0 +1,56 @@
+import { create } from '@bufbuild/protobuf';
+import { MetricKind, type SeriesDefinition, SeriesDefinitionSchema } from '@ballast/proto';
+import type { Sample } from '../collectors/collector.ts';
+
+/**
+ * Assigns each distinct (metric, labels) a small local id. The hub learns the mapping from
+ * the full dictionary sent on every new stream and from the deltas sent as series appear.
+ */
+export class SeriesRegistry {
+  private readonly ids = new Map<string, number>();
+  private readonly definitions: SeriesDefinition[] = [];
+  private unsent: SeriesDefinition[] = [];
+
+  constructor(private readonly maxSeries: number) {}
+
+  /** The id of the sample's series, or undefined when the registry is full (the caller counts the drop). */
+  idOf(sample: Sample): number | undefined {
+    const key = seriesKey(sample.metric, sample.labels);
+    let id = this.ids.get(key);
+    if (id !== undefined) return id;
+    if (this.definitions.length >= this.maxSeries) return undefined;
+    id = this.definitions.length + 1;
+    this.ids.set(key, id);
+    const def = create(SeriesDefinitionSchema, {
+      id,
+      metric: sample.metric,
+      labels: Object.entries(sample.labels).map(([name, value]) => ({ name, value })),
+      kind: sample.kind === 'counter' ? MetricKind.COUNTER : MetricKind.GAUGE,
+      unit: sample.unit,
+    });
+    this.definitions.push(def);
+    this.unsent.push(def);
+    return id;
+  }
+
+  all(): SeriesDefinition[] {
+    return this.definitions;
+  }
+
+  /** Definitions added since the last call. */
+  takeNew(): SeriesDefinition[] {
+    const out = this.unsent;
+    this.unsent = [];
+    return out;
+  }
+
+  get size(): number {
+    return this.definitions.length;
+  }
+}
+
+function seriesKey(metric: string, labels: Record<string, string>): string {
+  let key = metric;
+  for (const name of Object.keys(labels).sort()) key += `\0${name}=${labels[name]}`;
+  return key;
+}

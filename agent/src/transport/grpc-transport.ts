@@ -1,0 +1,143 @@
+import { create } from '@bufbuild/protobuf';
+import { exponentialBackoff, type Clock, type Logger } from '@ballast/common';
+import {
+  type AgentMessage,
+  AgentMessageSchema,
+  agentGatewayDefinition,
+  type Event,
+  type HubMessage,
+  type SampleBatch,
+  type SeriesDefinition,
+  SeriesDictionarySchema,
+} from '@ballast/proto';
+import * as grpc from '@grpc/grpc-js';
+import type { Transport, TransportSession } from './transport.ts';
+
+export interface GrpcTransportOptions {
+  /** host:port of the hub's gRPC listener. */
+  address: string;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+const GatewayClient = grpc.makeGenericClientConstructor(agentGatewayDefinition, 'AgentGateway');
+type Stream = grpc.ClientDuplexStream<AgentMessage, HubMessage>;
+
+/** AgentGateway.Connect over gRPC (the default transport). */
+export class GrpcTransport implements Transport {
+  readonly name = 'grpc';
+  private client: grpc.Client | null = null;
+  private stream: Stream | null = null;
+  private session: TransportSession | null = null;
+  private attempt = 0;
+  private welcomed = false;
+  private stopped = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly options: GrpcTransportOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get connected(): boolean {
+    return this.stream !== null && this.welcomed;
+  }
+
+  start(session: TransportSession): void {
+    this.session = session;
+    this.client = new GatewayClient(this.options.address, grpc.credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.max_send_message_length': -1,
+    });
+    this.open();
+  }
+
+  sendDictionary(series: SeriesDefinition[]): void {
+    if (series.length > 0) this.write({ case: 'dictionary', value: create(SeriesDictionarySchema, { series }) });
+  }
+
+  sendBatch(batch: SampleBatch): void {
+    this.write({ case: 'batch', value: batch });
+  }
+
+  sendEvent(event: Event): void {
+    this.write({ case: 'event', value: event });
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) this.clock.clearTimeout(this.retryTimer);
+    const stream = this.stream;
+    this.stream = null;
+    if (stream) {
+      await new Promise<void>((resolve) => {
+        stream.once('close', resolve);
+        stream.once('error', () => resolve());
+        stream.end();
+        setTimeout(resolve, 1_000).unref();
+      });
+      stream.cancel();
+    }
+    this.client?.close();
+  }
+
+  private write(kind: AgentMessage['kind']): void {
+    // Before Welcome the preamble is still being written; batches made meanwhile are replayed from the buffer.
+    if (!this.stream || !this.welcomed) return;
+    this.stream.write(create(AgentMessageSchema, { kind }));
+  }
+
+  private open(): void {
+    if (this.stopped || !this.client || !this.session) return;
+    const session = this.session;
+    const call = (this.client as unknown as { connect(): Stream }).connect();
+    this.stream = call;
+    this.welcomed = false;
+    call.on('data', (m: HubMessage) => this.onMessage(call, m));
+    call.on('error', (err: grpc.ServiceError) => this.lost(call, `${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`));
+    call.on('end', () => this.lost(call, 'hub ended the stream'));
+    call.write(create(AgentMessageSchema, { kind: { case: 'hello', value: session.hello() } }));
+  }
+
+  private onMessage(call: Stream, m: HubMessage): void {
+    const session = this.session;
+    if (!session || call !== this.stream) return;
+    switch (m.kind.case) {
+      case 'welcome': {
+        session.onWelcome(m.kind.value);
+        const dictionary = session.dictionary();
+        if (dictionary.length > 0) call.write(create(AgentMessageSchema, { kind: { case: 'dictionary', value: { series: dictionary } } }));
+        for (const batch of session.pending()) call.write(create(AgentMessageSchema, { kind: { case: 'batch', value: batch } }));
+        this.welcomed = true;
+        this.attempt = 0;
+        this.log.info('connected to hub', { address: this.options.address, replayed: session.pending().length });
+        return;
+      }
+      case 'ack':
+        return session.onAck(m.kind.value.sequence);
+      case 'reject':
+        return session.onReject(m.kind.value.sequence, m.kind.value.reason, m.kind.value.message);
+      case 'command':
+        return session.onCommand(m.kind.value);
+      default:
+        return;
+    }
+  }
+
+  private lost(call: Stream, reason: string): void {
+    if (call !== this.stream) return;
+    this.stream = null;
+    this.welcomed = false;
+    call.cancel();
+    if (this.stopped) return;
+    this.session?.onDisconnect(reason);
+    const delay = exponentialBackoff(this.attempt, this.options.reconnectMinMs, this.options.reconnectMaxMs);
+    this.attempt += 1;
+    this.log.warn('hub stream lost; reconnecting', { reason, inMs: delay, attempt: this.attempt });
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      this.open();
+    }, delay);
+  }
+}

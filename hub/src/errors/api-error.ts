@@ -1,0 +1,37 @@
+/**
+ * The one error registry of the REST API: every error a route can return has a code here,
+ * with its HTTP status. The body is always `{ error: { code, message, parameter? } }`.
+ */
+export const API_ERRORS = {
+  BAD_PARAMETER: 400,
+  NOT_FOUND: 404,
+  LIMIT_EXCEEDED: 422,
+  STORE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly parameter?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return API_ERRORS[this.code];
+  }
+
+  toBody(): { error: { code: ApiErrorCode; message: string; parameter?: string } } {
+    return { error: { code: this.code, message: this.message, ...(this.parameter ? { parameter: this.parameter } : {}) } };
+  }
+}
+
+export function badParameter(parameter: string, message: string): ApiError {
+  return new ApiError('BAD_PARAMETER', `${parameter}: ${message}`, parameter);
+}

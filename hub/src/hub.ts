@@ -1,0 +1,96 @@
+import { type Clock, type Logger, systemClock } from '@ballast/common';
+import type { FastifyInstance } from 'fastify';
+import { buildApiServer } from './api/api-server.ts';
+import type { HubConfig } from './config/hub-config.ts';
+import { AgentRegistry } from './ingest/agent-registry.ts';
+import { GrpcGateway } from './ingest/grpc-gateway.ts';
+import { IngestPipeline } from './ingest/ingest-pipeline.ts';
+import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
+import { openStoreConnection } from './store/clickhouse-connection.ts';
+import type { MetricsStore } from './store/metrics-store.ts';
+
+export const HUB_VERSION = '0.1.0';
+
+/** The hub's components in start order; shutdown runs in reverse. */
+export class Hub {
+  readonly store: MetricsStore;
+  readonly pipeline: IngestPipeline;
+  readonly registry: AgentRegistry;
+  readonly gateway: GrpcGateway;
+  private api: FastifyInstance | null = null;
+  httpPort = 0;
+
+  constructor(
+    private readonly config: HubConfig,
+    private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
+  ) {
+    const connection = openStoreConnection(
+      config.store === 'chdb'
+        ? { kind: 'chdb', path: config.chdbPath }
+        : { kind: 'server', url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, database: config.clickhouseDatabase },
+    );
+    this.store = new ClickHouseMetricsStore(connection);
+    this.pipeline = new IngestPipeline(this.store, clock, {
+      flushPoints: config.flushPoints,
+      flushIntervalMs: config.flushIntervalMs,
+      maxQueuedPoints: config.maxQueuedPoints,
+      retryMinMs: 100,
+      retryMaxMs: 5_000,
+    });
+    this.registry = new AgentRegistry(this.store, clock, log.child({ part: 'registry' }));
+    this.gateway = new GrpcGateway(
+      {
+        store: this.store,
+        pipeline: this.pipeline,
+        registry: this.registry,
+        clock,
+        log: log.child({ part: 'ingest' }),
+        limits: {
+          maxPointsPerBatch: config.maxPointsPerBatch,
+          maxSeriesPerAgent: config.maxSeriesPerAgent,
+          collectIntervalMs: config.collectIntervalMs,
+          defaultTenant: config.defaultTenant,
+          hubVersion: HUB_VERSION,
+        },
+      },
+      { host: config.grpcHost, port: config.grpcPort, maxMessageBytes: config.maxMessageBytes },
+      log.child({ part: 'gateway' }),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.store.start();
+    this.registry.start();
+    await this.gateway.start();
+    this.api = await buildApiServer({
+      store: this.store,
+      registry: this.registry,
+      consoleDir: this.config.consoleDir,
+      defaultTenant: this.config.defaultTenant,
+      now: () => this.clock.now(),
+      readiness: [
+        { name: 'store', check: () => this.store.ping() },
+        {
+          name: 'ingest',
+          check: async () => {
+            const s = this.pipeline.stats;
+            if (s.queuedPoints >= this.config.maxQueuedPoints) throw new Error(`ingest queue is full; last store error: ${s.lastError}`);
+          },
+        },
+      ],
+    });
+    await this.api.listen({ host: this.config.httpHost, port: this.config.httpPort });
+    const address = this.api.server.address();
+    this.httpPort = typeof address === 'object' && address ? address.port : this.config.httpPort;
+    this.log.info('hub ready', { http: this.httpPort, grpc: this.gateway.boundPort });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.api?.close();
+    await this.gateway.shutdown();
+    await this.pipeline.shutdown();
+    await this.registry.shutdown();
+    await this.store.shutdown();
+  }
+}

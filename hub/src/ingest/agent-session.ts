@@ -1,0 +1,260 @@
+import { create } from '@bufbuild/protobuf';
+import type { Clock, Logger } from '@ballast/common';
+import {
+  type AgentMessage,
+  EventKind,
+  type Hello,
+  type HubMessage,
+  HubMessageSchema,
+  Lifecycle,
+  MetricKind,
+  RejectReason,
+  type SampleBatch,
+  type SeriesDictionary,
+} from '@ballast/proto';
+import type { EventRecord, MetricsStore, SampleBlock, SeriesRecord } from '../store/metrics-store.ts';
+import type { AgentRegistry } from './agent-registry.ts';
+import type { IngestPipeline } from './ingest-pipeline.ts';
+import { ProtocolError } from './protocol-error.ts';
+import type { SequenceLedger } from './sequence-ledger.ts';
+import { globalSeriesId } from './series-id.ts';
+
+export interface SessionLimits {
+  maxPointsPerBatch: number;
+  maxSeriesPerAgent: number;
+  collectIntervalMs: number;
+  defaultTenant: string;
+  hubVersion: string;
+}
+
+export interface SessionDeps {
+  store: MetricsStore;
+  pipeline: IngestPipeline;
+  registry: AgentRegistry;
+  clock: Clock;
+  log: Logger;
+  limits: SessionLimits;
+}
+
+/** Sends to the agent on the other end; transport-specific (gRPC stream, NATS subject). */
+export interface SessionOutput {
+  send(message: HubMessage): void;
+}
+
+interface Bound {
+  tenant: string;
+  cluster: string;
+  node: string;
+  epoch: bigint;
+  ledger: SequenceLedger;
+}
+
+const TWO_POW_32 = 2n ** 32n;
+
+/**
+ * The hub's side of one agent stream. Messages are handled in arrival order; only the
+ * storing of samples runs concurrently (in the ingest pipeline), so acks can be sent in
+ * any order. Protocol violations throw {@link ProtocolError}: the transport closes that
+ * one stream with the error and no other agent is affected. Batch-level problems
+ * (unknown series, too many points) are answered with a Reject and the stream goes on.
+ */
+export class AgentSession {
+  private bound: Bound | null = null;
+  private readonly seriesLo = new Map<number, number>();
+  private readonly seriesHi = new Map<number, number>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly out: SessionOutput,
+    private readonly peer: string,
+  ) {
+    this.log = deps.log.child({ peer });
+  }
+
+  get identity(): Bound | null {
+    return this.bound;
+  }
+
+  async handle(message: AgentMessage): Promise<void> {
+    const kind = message.kind;
+    if (kind.case === 'hello') return this.onHello(kind.value);
+    if (!this.bound) throw new ProtocolError('INVALID_ARGUMENT', `the first message must be hello, got ${kind.case ?? 'an empty message'}`);
+    this.deps.registry.seen(this.bound.tenant, this.bound.cluster, this.bound.node);
+    switch (kind.case) {
+      case 'dictionary':
+        return this.onDictionary(this.bound, kind.value);
+      case 'batch':
+        return this.onBatch(this.bound, kind.value);
+      case 'event':
+        return this.deps.store.insertEvents([toEventRecord(this.bound, kind.value)]);
+      case 'commandResult':
+        this.log.info('command result', { commandId: kind.value.commandId, ok: kind.value.ok, message: kind.value.message });
+        return;
+      default:
+        throw new ProtocolError('INVALID_ARGUMENT', 'message has no known kind');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.bound) return;
+    await this.deps.registry.disconnected(this.bound.tenant, this.bound.cluster, this.bound.node);
+  }
+
+  private async onHello(hello: Hello): Promise<void> {
+    if (this.bound) throw new ProtocolError('INVALID_ARGUMENT', 'hello was sent twice on one stream');
+    if (!hello.node) throw new ProtocolError('INVALID_ARGUMENT', 'hello.node is empty');
+    if (!hello.cluster) throw new ProtocolError('INVALID_ARGUMENT', 'hello.cluster is empty');
+    if (hello.epoch === 0n) throw new ProtocolError('INVALID_ARGUMENT', 'hello.epoch is 0');
+    const tenant = hello.tenant || this.deps.limits.defaultTenant;
+    const id = { tenant, cluster: hello.cluster, node: hello.node, epoch: hello.epoch };
+    const ledger = await this.deps.registry.ledger(id);
+    this.bound = { ...id, ledger };
+    await this.deps.registry.connected({
+      tenant,
+      cluster: hello.cluster,
+      node: hello.node,
+      instanceId: hello.instanceId,
+      instanceType: hello.instanceType,
+      availabilityZone: hello.availabilityZone,
+      lifecycle: lifecycleName(hello.lifecycle),
+      agentVersion: hello.agentVersion,
+    });
+    this.log.info('agent connected', { tenant, cluster: hello.cluster, node: hello.node, epoch: hello.epoch, watermark: ledger.watermark });
+    this.out.send(
+      create(HubMessageSchema, {
+        kind: {
+          case: 'welcome',
+          value: {
+            hubVersion: this.deps.limits.hubVersion,
+            collectIntervalMs: this.deps.limits.collectIntervalMs,
+            maxPointsPerBatch: this.deps.limits.maxPointsPerBatch,
+            storedSequence: ledger.watermark,
+          },
+        },
+      }),
+    );
+  }
+
+  private async onDictionary(b: Bound, dict: SeriesDictionary): Promise<void> {
+    const records: SeriesRecord[] = [];
+    for (const def of dict.series) {
+      if (!def.metric) throw new ProtocolError('INVALID_ARGUMENT', `series ${def.id} has no metric name`);
+      if (!this.seriesLo.has(def.id) && this.seriesLo.size >= this.deps.limits.maxSeriesPerAgent) {
+        throw new ProtocolError('RESOURCE_EXHAUSTED', `agent declared more than ${this.deps.limits.maxSeriesPerAgent} series`);
+      }
+      const labels: Record<string, string> = {};
+      for (const l of def.labels) labels[l.name] = l.value;
+      const id = globalSeriesId(b.tenant, b.cluster, b.node, def.metric, labels);
+      this.seriesLo.set(def.id, Number(id % TWO_POW_32));
+      this.seriesHi.set(def.id, Number(id / TWO_POW_32));
+      records.push({
+        id,
+        tenant: b.tenant,
+        cluster: b.cluster,
+        node: b.node,
+        metric: def.metric,
+        labels,
+        kind: def.kind === MetricKind.COUNTER ? 'counter' : def.kind === MetricKind.GAUGE ? 'gauge' : 'unspecified',
+        unit: def.unit,
+      });
+    }
+    await this.deps.store.insertSeries(records);
+  }
+
+  private async onBatch(b: Bound, batch: SampleBatch): Promise<void> {
+    const seq = batch.sequence;
+    if (b.ledger.isDone(seq)) return this.ack(seq);
+    const pending = b.ledger.pendingFor(seq);
+    if (pending) {
+      void pending.then(() => this.ack(seq), () => undefined);
+      return;
+    }
+    const problem = this.validate(batch);
+    if (problem) {
+      this.log.warn('batch rejected', { node: b.node, sequence: seq, reason: RejectReason[problem.reason], message: problem.message });
+      await this.deps.store.recordBatches([{ ...b, sequence: seq, points: 0, status: 'rejected' }]);
+      b.ledger.markDone(seq);
+      this.out.send(create(HubMessageSchema, { kind: { case: 'reject', value: { sequence: seq, ...problem } } }));
+      return;
+    }
+    await this.deps.pipeline.waitForSpace();
+    const block = this.toBlock(batch);
+    const work = this.deps.pipeline.submit(
+      { tenant: b.tenant, cluster: b.cluster, block },
+      { tenant: b.tenant, cluster: b.cluster, node: b.node, epoch: b.epoch, sequence: seq, points: block.length, status: 'stored' },
+    );
+    // Acks leave as inserts complete; the session reads on meanwhile so inserts coalesce.
+    b.ledger.track(seq, work).then(
+      () => this.ack(seq),
+      (err) => this.log.warn('batch not stored; the agent will resend it', { sequence: seq, err }),
+    );
+  }
+
+  private validate(batch: SampleBatch): { reason: RejectReason; message: string } | null {
+    const n = batch.seriesIds.length;
+    if (n > this.deps.limits.maxPointsPerBatch) {
+      return {
+        reason: RejectReason.OVERSIZED_BATCH,
+        message: `batch ${batch.sequence} has ${n} points; the limit is ${this.deps.limits.maxPointsPerBatch}`,
+      };
+    }
+    if (batch.timeOffsetsMs.length !== n || batch.values.length !== n) {
+      return {
+        reason: RejectReason.INVALID_BATCH,
+        message: `batch ${batch.sequence} columns differ in length: ${n} series ids, ${batch.timeOffsetsMs.length} times, ${batch.values.length} values`,
+      };
+    }
+    for (let i = 0; i < n; i++) {
+      const id = batch.seriesIds[i] as number;
+      if (!this.seriesLo.has(id)) {
+        return {
+          reason: RejectReason.UNKNOWN_SERIES,
+          message: `batch ${batch.sequence} refers to series id ${id}, which no dictionary on this stream declared`,
+        };
+      }
+    }
+    return null;
+  }
+
+  private toBlock(batch: SampleBatch): SampleBlock {
+    const n = batch.seriesIds.length;
+    const block: SampleBlock = {
+      length: n,
+      seriesLo: new Uint32Array(n),
+      seriesHi: new Uint32Array(n),
+      timestampsMs: new Float64Array(n),
+      values: Float64Array.from(batch.values),
+    };
+    const base = Number(batch.baseTimeMs);
+    for (let i = 0; i < n; i++) {
+      const id = batch.seriesIds[i] as number;
+      block.seriesLo[i] = this.seriesLo.get(id) as number;
+      block.seriesHi[i] = this.seriesHi.get(id) as number;
+      block.timestampsMs[i] = base + (batch.timeOffsetsMs[i] as number);
+    }
+    return block;
+  }
+
+  private ack(sequence: bigint): void {
+    this.out.send(create(HubMessageSchema, { kind: { case: 'ack', value: { sequence } } }));
+  }
+}
+
+function lifecycleName(l: Lifecycle): string {
+  return l === Lifecycle.SPOT ? 'spot' : l === Lifecycle.ON_DEMAND ? 'on-demand' : 'unspecified';
+}
+
+function toEventRecord(b: Bound, e: { id: string; kind: EventKind; timeMs: bigint; deadlineMs: bigint; message: string; attributes: Record<string, string> }): EventRecord {
+  return {
+    tenant: b.tenant,
+    cluster: b.cluster,
+    node: b.node,
+    id: e.id,
+    kind: (EventKind[e.kind] ?? 'UNSPECIFIED').toLowerCase(),
+    timeMs: Number(e.timeMs),
+    deadlineMs: Number(e.deadlineMs),
+    message: e.message,
+    attributes: e.attributes,
+  };
+}
