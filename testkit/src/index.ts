@@ -1,1 +1,5 @@
 export * from './chromium.ts';
+export * from './free-port.ts';
+export * from './child-process.ts';
+export * from './hub-process.ts';
+export * from './agent-process.ts';
