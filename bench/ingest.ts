@@ -8,7 +8,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { create } from '@bufbuild/protobuf';
 import {
   type AgentMessage,
   AgentMessageSchema,
@@ -19,6 +18,7 @@ import {
   SeriesDefinitionSchema,
 } from '@ballast/proto';
 import { startHub, tempDir } from '@ballast/testkit';
+import { create } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 
 const { values: args } = parseArgs({
@@ -71,9 +71,16 @@ function runAgent(client: grpc.Client, index: number, stats: Stats, stop: { done
     call.on('data', (m: HubMessage) => {
       if (m.kind.case === 'welcome') {
         const series = Array.from({ length: SERIES }, (_, i) =>
-          create(SeriesDefinitionSchema, { id: i + 1, metric: `bench_metric_${i % 20}`, labels: [{ name: 'i', value: String(i) }], kind: MetricKind.GAUGE }),
+          create(SeriesDefinitionSchema, {
+            id: i + 1,
+            metric: `bench_metric_${i % 20}`,
+            labels: [{ name: 'i', value: String(i) }],
+            kind: MetricKind.GAUGE,
+          }),
         );
-        call.write(create(AgentMessageSchema, { kind: { case: 'dictionary', value: { $typeName: 'ballast.v1.SeriesDictionary', series } } }));
+        call.write(
+          create(AgentMessageSchema, { kind: { case: 'dictionary', value: { $typeName: 'ballast.v1.SeriesDictionary', series } } }),
+        );
         for (let i = 0; i < IN_FLIGHT; i++) send();
       } else if (m.kind.case === 'ack') {
         const t = sentAt.get(m.kind.value.sequence);
@@ -99,7 +106,20 @@ function runAgent(client: grpc.Client, index: number, stats: Stats, stop: { done
       create(AgentMessageSchema, {
         kind: {
           case: 'hello',
-          value: { $typeName: 'ballast.v1.Hello', tenant: '', cluster: 'bench', node: `bench-${index}`, instanceId: '', instanceType: 'm5.large', availabilityZone: 'us-east-1a', lifecycle: 2, agentVersion: 'bench', capabilities: [], epoch: BigInt(Date.now()) * 1000n + BigInt(index), enrolmentToken: '' },
+          value: {
+            $typeName: 'ballast.v1.Hello',
+            tenant: '',
+            cluster: 'bench',
+            node: `bench-${index}`,
+            instanceId: '',
+            instanceType: 'm5.large',
+            availabilityZone: 'us-east-1a',
+            lifecycle: 2,
+            agentVersion: 'bench',
+            capabilities: [],
+            epoch: BigInt(Date.now()) * 1000n + BigInt(index),
+            enrolmentToken: '',
+          },
         },
       }),
     );
@@ -120,7 +140,8 @@ async function main(): Promise<void> {
   const runs: Promise<void>[] = [];
   try {
     for (let i = 0; i < AGENTS; i++) {
-      if (i % PER_CHANNEL === 0) clients.push(new Client(hub.grpcAddress, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 }));
+      if (i % PER_CHANNEL === 0)
+        clients.push(new Client(hub.grpcAddress, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 }));
       runs.push(runAgent(clients[clients.length - 1] as grpc.Client, i, stats, stop));
     }
     await new Promise((r) => setTimeout(r, 3_000)); // warm-up: connections, dictionaries, first merges

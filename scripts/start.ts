@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Agent, AGENT_CONFIG, GrpcTransport, NodeCollector } from '@ballast/agent';
+import { AGENT_CONFIG, Agent, GrpcTransport, NodeCollector } from '@ballast/agent';
 import { ConfigError, createLogger, type LogLevel, loadConfig, systemClock } from '@ballast/common';
-import { Hub, HUB_CONFIG } from '@ballast/hub';
+import { HUB_CONFIG, Hub } from '@ballast/hub';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const hub = new Hub(hubConfig, hubLog);
   await hub.start();
   let agent: Agent;
-  const collector = new NodeCollector({ procNetDevPath: agentConfig.procNetDev, onError: (source, err) => agentLog.warn('collector source failed', { source, err }) });
+  const collector = new NodeCollector({
+    procNetDevPath: agentConfig.procNetDev,
+    onError: (source, err) => agentLog.warn('collector source failed', { source, err }),
+  });
   const transport = new GrpcTransport(
     { address: agentConfig.hubAddress, reconnectMinMs: agentConfig.reconnectMinMs, reconnectMaxMs: agentConfig.reconnectMaxMs },
     systemClock,

@@ -1,6 +1,6 @@
-import { create } from '@bufbuild/protobuf';
 import { type Clock, type Logger, systemClock } from '@ballast/common';
 import { type Hello, HelloSchema, Lifecycle, RejectReason } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import type { Collector, Sample } from './collectors/collector.ts';
 import type { AgentConfig } from './config/agent-config.ts';
 import { BatchBuffer } from './pipeline/batch-buffer.ts';

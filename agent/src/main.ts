@@ -1,10 +1,9 @@
-import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig } from '@ballast/common';
+import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig, systemClock } from '@ballast/common';
 import { Agent } from './agent.ts';
 import { NodeCollector } from './collectors/node-collector.ts';
 import { AGENT_CONFIG } from './config/agent-config.ts';
 import { StatusServer } from './status/status-server.ts';
 import { GrpcTransport } from './transport/grpc-transport.ts';
-import { systemClock } from '@ballast/common';
 
 if (process.argv.includes('--help')) {
   process.stdout.write(`ballast agent\n\nFlags (each falls back to its environment variable):\n${describeConfig(AGENT_CONFIG)}\n`);

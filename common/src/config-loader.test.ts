@@ -4,7 +4,14 @@ import { describeConfig, field, loadConfig } from './config-loader.ts';
 
 const SPEC = {
   port: field({ kind: 'int', flag: 'http-port', env: ['APP_PORT', 'PORT'], default: 8080, min: 1, max: 65535, help: 'port' }),
-  name: field({ kind: 'string', flag: 'name', env: ['APP_NAME'], default: 'ballast', check: (v: string) => (v.startsWith('x') ? 'must not start with x' : null), help: 'name' }),
+  name: field({
+    kind: 'string',
+    flag: 'name',
+    env: ['APP_NAME'],
+    default: 'ballast',
+    check: (v: string) => (v.startsWith('x') ? 'must not start with x' : null),
+    help: 'name',
+  }),
   mode: field({ kind: 'enum', flag: 'mode', env: ['APP_MODE'], default: 'fast', values: ['fast', 'safe'] as const, help: 'mode' }),
   verbose: field({ kind: 'bool', flag: 'verbose', env: ['APP_VERBOSE'], default: false, help: 'verbose' }),
 };
@@ -25,7 +32,11 @@ describe('loadConfig', () => {
   });
 
   it('env beats defaults; the first set env var wins and empty env is ignored', () => {
-    expect(loadConfig(SPEC, [], { PORT: '81', APP_MODE: 'safe', APP_VERBOSE: 'yes' })).toMatchObject({ port: 81, mode: 'safe', verbose: true });
+    expect(loadConfig(SPEC, [], { PORT: '81', APP_MODE: 'safe', APP_VERBOSE: 'yes' })).toMatchObject({
+      port: 81,
+      mode: 'safe',
+      verbose: true,
+    });
     expect(loadConfig(SPEC, [], { APP_PORT: '82', PORT: '81' }).port).toBe(82);
     expect(loadConfig(SPEC, [], { APP_PORT: '', PORT: '81' }).port).toBe(81);
   });
@@ -92,7 +103,9 @@ describe('loadConfig', () => {
   });
 
   it('runs check on the default too', () => {
-    const spec = { a: field({ kind: 'string', flag: 'a', env: [], default: '', check: (v: string) => (v ? null : 'must not be empty'), help: '' }) };
+    const spec = {
+      a: field({ kind: 'string', flag: 'a', env: [], default: '', check: (v: string) => (v ? null : 'must not be empty'), help: '' }),
+    };
     const e = configError(() => loadConfig(spec, [], {}));
     expect(e.message).toBe('invalid configuration: a (--a): must not be empty');
   });

@@ -90,6 +90,9 @@ function parseFlags(argv: string[], known: Set<string>): Map<string, string> {
 /** Prints the fields as a help table (name, flag, env, default, help). */
 export function describeConfig(spec: Record<string, FieldSpec>): string {
   return Object.entries(spec)
-    .map(([name, f]) => `  --${f.flag.padEnd(24)} ${f.env.join(', ').padEnd(34)} default ${JSON.stringify(f.default)}\n      ${name}: ${f.help}`)
+    .map(
+      ([name, f]) =>
+        `  --${f.flag.padEnd(24)} ${f.env.join(', ').padEnd(34)} default ${JSON.stringify(f.default)}\n      ${name}: ${f.help}`,
+    )
     .join('\n');
 }

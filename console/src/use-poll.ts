@@ -11,11 +11,7 @@ export interface PollState<T> {
  * setInterval) so a slow hub never gets overlapping requests from one view. The last good
  * data is kept through errors so a blip does not blank the screen.
  */
-export function usePoll<T>(
-  load: (signal: AbortSignal) => Promise<T>,
-  intervalMs: number,
-  deps: readonly unknown[] = [],
-): PollState<T> {
+export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs: number, deps: readonly unknown[] = []): PollState<T> {
   const [state, setState] = useState<PollState<T>>({ data: undefined, error: undefined, loading: true });
 
   useEffect(() => {

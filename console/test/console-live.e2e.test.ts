@@ -50,7 +50,8 @@ describe('console served by a real hub with a real agent', () => {
     const before = Number(await first.jsonValue());
     expect(before).toBeGreaterThan(0);
     await page.waitForFunction(
-      ([n, b]) => Number(document.querySelector(`[data-testid="cpu-chart"][data-node="${n}"]`)?.getAttribute('data-points') ?? 0) > (b as number),
+      ([n, b]) =>
+        Number(document.querySelector(`[data-testid="cpu-chart"][data-node="${n}"]`)?.getAttribute('data-points') ?? 0) > (b as number),
       [agent.node, before] as const,
       { timeout: 15_000 },
     );

@@ -102,8 +102,12 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
   const serveStatic = async (pathname: string, res: ServerResponse) => {
     const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
     let file = join(distDir, rel);
-    if (!file.startsWith(distDir + sep) && file !== distDir) return json(res, 403, { error: { code: 'FORBIDDEN', message: 'outside dist' } });
-    const isFile = await stat(file).then((s) => s.isFile(), () => false);
+    if (!file.startsWith(distDir + sep) && file !== distDir)
+      return json(res, 403, { error: { code: 'FORBIDDEN', message: 'outside dist' } });
+    const isFile = await stat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     // SPA fallback: unknown paths get the app shell, as the hub will serve it.
     if (!isFile) file = join(distDir, 'index.html');
     const body = await readFile(file);

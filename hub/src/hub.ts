@@ -5,8 +5,8 @@ import type { HubConfig } from './config/hub-config.ts';
 import { AgentRegistry } from './ingest/agent-registry.ts';
 import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
-import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import { openStoreConnection } from './store/clickhouse-connection.ts';
+import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import type { MetricsStore } from './store/metrics-store.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -28,7 +28,13 @@ export class Hub {
     const connection = openStoreConnection(
       config.store === 'chdb'
         ? { kind: 'chdb', path: config.chdbPath }
-        : { kind: 'server', url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, database: config.clickhouseDatabase },
+        : {
+            kind: 'server',
+            url: config.clickhouseUrl,
+            username: config.clickhouseUser,
+            password: config.clickhousePassword,
+            database: config.clickhouseDatabase,
+          },
     );
     this.store = new ClickHouseMetricsStore(connection);
     this.pipeline = new IngestPipeline(this.store, clock, {

@@ -1,2 +1,2 @@
-export { Hub, HUB_VERSION } from './hub.ts';
 export { HUB_CONFIG, type HubConfig } from './config/hub-config.ts';
+export { HUB_VERSION, Hub } from './hub.ts';

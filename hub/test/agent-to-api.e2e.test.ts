@@ -26,7 +26,9 @@ describe('agent → gRPC → hub → ClickHouse → REST API', () => {
 
   async function query(metric: string, extra = ''): Promise<QueryAnswer> {
     const start = Math.floor(agentStartedAt / 1000) - 60;
-    const res = await fetch(`${hub.httpUrl}/api/v1/metrics/query?metric=${metric}&match[node]=${agent.node}&start=${start}&step=1s${extra}`);
+    const res = await fetch(
+      `${hub.httpUrl}/api/v1/metrics/query?metric=${metric}&match[node]=${agent.node}&start=${start}&step=1s${extra}`,
+    );
     expect(res.status).toBe(200);
     return (await res.json()) as QueryAnswer;
   }

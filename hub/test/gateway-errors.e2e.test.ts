@@ -1,4 +1,3 @@
-import { create } from '@bufbuild/protobuf';
 import {
   type AgentMessage,
   AgentMessageSchema,
@@ -9,6 +8,7 @@ import {
   SampleBatchSchema,
 } from '@ballast/proto';
 import { type AgentHandle, type HubHandle, startAgent, startHub, tempDir, waitFor } from '@ballast/testkit';
+import { create } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -39,7 +39,23 @@ class RawStream {
   }
 
   hello(node: string): void {
-    this.send({ case: 'hello', value: { $typeName: 'ballast.v1.Hello', tenant: '', cluster: 'raw', node, instanceId: '', instanceType: '', availabilityZone: '', lifecycle: 0, agentVersion: 'test', capabilities: [], epoch: 42n, enrolmentToken: '' } });
+    this.send({
+      case: 'hello',
+      value: {
+        $typeName: 'ballast.v1.Hello',
+        tenant: '',
+        cluster: 'raw',
+        node,
+        instanceId: '',
+        instanceType: '',
+        availabilityZone: '',
+        lifecycle: 0,
+        agentVersion: 'test',
+        capabilities: [],
+        epoch: 42n,
+        enrolmentToken: '',
+      },
+    });
   }
 
   batch(sequence: bigint, seriesIds: number[]): void {
@@ -112,12 +128,20 @@ describe('gateway errors reach only the agent that caused them', () => {
     await waitFor('welcome', () => raw.of('welcome').length === 1);
     raw.send({
       case: 'dictionary',
-      value: { $typeName: 'ballast.v1.SeriesDictionary', series: [{ $typeName: 'ballast.v1.SeriesDefinition', id: 1, metric: 'raw_metric', labels: [], kind: MetricKind.GAUGE, unit: '' }] },
+      value: {
+        $typeName: 'ballast.v1.SeriesDictionary',
+        series: [{ $typeName: 'ballast.v1.SeriesDefinition', id: 1, metric: 'raw_metric', labels: [], kind: MetricKind.GAUGE, unit: '' }],
+      },
     });
     raw.batch(1n, [1, 99]);
     raw.batch(2n, new Array(1001).fill(1));
     raw.batch(3n, [1]);
-    await waitFor('answers', () => raw.of('reject').length === 2 && raw.of('ack').length === 1, 10_000, () => hub.process.tail());
+    await waitFor(
+      'answers',
+      () => raw.of('reject').length === 2 && raw.of('ack').length === 1,
+      10_000,
+      () => hub.process.tail(),
+    );
 
     const [unknown, oversized] = raw.of('reject');
     expect(unknown).toMatchObject({ sequence: 1n, reason: RejectReason.UNKNOWN_SERIES });
@@ -128,12 +152,40 @@ describe('gateway errors reach only the agent that caused them', () => {
     expect(raw.error).toBeNull();
 
     // The accepted point is stored; the rejected ones are not.
-    const res = await fetch(`${hub.httpUrl}/api/v1/metrics/query?metric=raw_metric&match[node]=raw-node&start=${Math.floor(Date.now() / 1000) - 60}&step=1s&agg=sum`);
+    const res = await fetch(
+      `${hub.httpUrl}/api/v1/metrics/query?metric=raw_metric&match[node]=raw-node&start=${Math.floor(Date.now() / 1000) - 60}&step=1s&agg=sum`,
+    );
     const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
     expect(body.series).toHaveLength(1);
     expect(body.series[0]?.points.reduce((s, [, v]) => s + v, 0)).toBe(7.5);
     raw.close();
     await agentStillStreams();
+  });
+
+  it('closes a stream whose dictionary has an invalid label name', async () => {
+    const raw = new RawStream(hub.grpcAddress);
+    raw.hello('raw-node-labels');
+    await waitFor('welcome', () => raw.of('welcome').length === 1);
+    raw.send({
+      case: 'dictionary',
+      value: {
+        $typeName: 'ballast.v1.SeriesDictionary',
+        series: [
+          {
+            $typeName: 'ballast.v1.SeriesDefinition',
+            id: 1,
+            metric: 'm',
+            labels: [{ $typeName: 'ballast.v1.Label', name: 'a=b', value: 'c' }],
+            kind: MetricKind.GAUGE,
+            unit: '',
+          },
+        ],
+      },
+    });
+    const err = await waitFor('stream error', () => raw.error ?? undefined);
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/"a=b" is not a valid label name/);
+    raw.close();
   });
 
   it('ends a stream whose message exceeds the size limit with RESOURCE_EXHAUSTED', async () => {
@@ -154,13 +206,18 @@ describe('gateway errors reach only the agent that caused them', () => {
     await waitFor('welcome', () => raw.of('welcome').length === 1);
     raw.send({
       case: 'dictionary',
-      value: { $typeName: 'ballast.v1.SeriesDictionary', series: [{ $typeName: 'ballast.v1.SeriesDefinition', id: 1, metric: 'dup_metric', labels: [], kind: MetricKind.GAUGE, unit: '' }] },
+      value: {
+        $typeName: 'ballast.v1.SeriesDictionary',
+        series: [{ $typeName: 'ballast.v1.SeriesDefinition', id: 1, metric: 'dup_metric', labels: [], kind: MetricKind.GAUGE, unit: '' }],
+      },
     });
     raw.batch(1n, [1]);
     await waitFor('ack', () => raw.of('ack').length === 1);
     raw.batch(1n, [1]);
     await waitFor('second ack', () => raw.of('ack').length === 2);
-    const res = await fetch(`${hub.httpUrl}/api/v1/metrics/query?metric=dup_metric&start=${Math.floor(Date.now() / 1000) - 60}&step=3600s&agg=sum`);
+    const res = await fetch(
+      `${hub.httpUrl}/api/v1/metrics/query?metric=dup_metric&start=${Math.floor(Date.now() / 1000) - 60}&step=3600s&agg=sum`,
+    );
     const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
     expect(body.series[0]?.points.map(([, v]) => v)).toEqual([7.5]);
     raw.close();

@@ -20,7 +20,12 @@ describe('hub killed and restarted while an agent streams', () => {
       await waitFor('batches buffered during the outage', async () => ((await agent.metrics()).ballast_agent_buffer_batches ?? 0) >= 5);
       hub = await startHub({ dataDir: dir.path, httpPort, grpcPort });
       const before = await acked();
-      await waitFor('acks after restart', async () => (await acked()) >= before + 8, 20_000, () => agent.process.tail());
+      await waitFor(
+        'acks after restart',
+        async () => (await acked()) >= before + 8,
+        20_000,
+        () => agent.process.tail(),
+      );
     }
     const final = await agent.stop();
     await hub.process.stop();

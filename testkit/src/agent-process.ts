@@ -49,7 +49,12 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     },
     stop: async () => {
       await proc.stop();
-      return waitFor('agent stopped line', () => proc.logs().find((l) => l.msg === 'agent stopped'), 5_000, () => proc.tail());
+      return waitFor(
+        'agent stopped line',
+        () => proc.logs().find((l) => l.msg === 'agent stopped'),
+        5_000,
+        () => proc.tail(),
+      );
     },
   };
 }

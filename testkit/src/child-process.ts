@@ -18,10 +18,12 @@ export class TestProcess {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) => child.once('exit', (code) => {
-      this.exitCode = code;
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        this.exitCode = code;
+        resolve(code);
+      }),
+    );
   }
 
   get pid(): number {
@@ -43,7 +45,12 @@ export class TestProcess {
   }
 
   async waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> {
-    return waitFor(`${this.name}: log line`, () => this.logs().find(predicate), timeoutMs, () => this.tail());
+    return waitFor(
+      `${this.name}: log line`,
+      () => this.logs().find(predicate),
+      timeoutMs,
+      () => this.tail(),
+    );
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. */
@@ -83,7 +90,12 @@ export function startTsProcess(name: string, entry: string, env: Record<string, 
 }
 
 /** Polls `probe` until it returns a value other than undefined/false. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, context?: () => string): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  context?: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -95,7 +107,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     }
     if (Date.now() > deadline) {
       const extra = context ? `\n--- context ---\n${context()}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${extra}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${extra}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

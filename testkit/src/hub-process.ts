@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.ts';
 import { startTsProcess, type TestProcess, waitFor } from './child-process.ts';
+import { freePort } from './free-port.ts';
 
 export interface HubHandle {
   process: TestProcess;

@@ -33,9 +33,19 @@ export class NodeCollector implements Collector {
   async shutdown(): Promise<void> {}
 
   async collect(): Promise<Sample[]> {
-    const parts = await Promise.all([this.guard('cpu', () => this.cpu()), this.guard('memory', () => this.memory()), this.guard('filesystem', () => this.filesystems()), this.guard('network', () => this.network())]);
+    const parts = await Promise.all([
+      this.guard('cpu', () => this.cpu()),
+      this.guard('memory', () => this.memory()),
+      this.guard('filesystem', () => this.filesystems()),
+      this.guard('network', () => this.network()),
+    ]);
     const [l1, l5, l15] = loadavg();
-    return [...parts.flat(), gauge('node_load1', {}, l1 ?? 0, ''), gauge('node_load5', {}, l5 ?? 0, ''), gauge('node_load15', {}, l15 ?? 0, '')];
+    return [
+      ...parts.flat(),
+      gauge('node_load1', {}, l1 ?? 0, ''),
+      gauge('node_load5', {}, l5 ?? 0, ''),
+      gauge('node_load15', {}, l15 ?? 0, ''),
+    ];
   }
 
   private async guard(source: string, read: () => Promise<Sample[]>): Promise<Sample[]> {

@@ -10,7 +10,17 @@ const FIXTURE = `Inter-|   Receive                                              
 describe('parseProcNetDev', () => {
   it('parses lo and eth0 with big counters, mapping rx and tx columns', () => {
     expect(parseProcNetDev(FIXTURE)).toEqual([
-      { interface: 'lo', rxBytes: 9876543210, rxPackets: 12345, rxErrors: 0, rxDropped: 0, txBytes: 9876543210, txPackets: 12345, txErrors: 0, txDropped: 0 },
+      {
+        interface: 'lo',
+        rxBytes: 9876543210,
+        rxPackets: 12345,
+        rxErrors: 0,
+        rxDropped: 0,
+        txBytes: 9876543210,
+        txPackets: 12345,
+        txErrors: 0,
+        txDropped: 0,
+      },
       {
         interface: 'eth0',
         rxBytes: 18446744073709,

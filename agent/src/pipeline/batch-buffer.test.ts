@@ -1,5 +1,5 @@
-import { create } from '@bufbuild/protobuf';
 import { type SampleBatch, SampleBatchSchema } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { BatchBuffer } from './batch-buffer.ts';
 

@@ -14,6 +14,7 @@ export class BatchBuffer {
   constructor(private readonly maxPoints: number) {}
 
   add(batch: SampleBatch): void {
+    this.remove(batch.sequence);
     this.batches.set(batch.sequence, batch);
     this.points += batch.values.length;
     while (this.points > this.maxPoints && this.batches.size > 1) {

@@ -1,5 +1,5 @@
-import { create } from '@bufbuild/protobuf';
 import { type SampleBatch, SampleBatchSchema } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import type { Sample } from '../collectors/collector.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 

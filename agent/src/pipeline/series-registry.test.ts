@@ -29,7 +29,13 @@ describe('SeriesRegistry', () => {
     r.idOf(sample('rx', { interface: 'eth0' }, 'counter', 'bytes'));
     r.idOf(sample('load', {}, 'gauge'));
     const [rx, load] = r.all();
-    expect(rx).toMatchObject({ id: 1, metric: 'rx', labels: [{ name: 'interface', value: 'eth0' }], kind: MetricKind.COUNTER, unit: 'bytes' });
+    expect(rx).toMatchObject({
+      id: 1,
+      metric: 'rx',
+      labels: [{ name: 'interface', value: 'eth0' }],
+      kind: MetricKind.COUNTER,
+      unit: 'bytes',
+    });
     expect(load).toMatchObject({ id: 2, metric: 'load', labels: [], kind: MetricKind.GAUGE });
   });
 

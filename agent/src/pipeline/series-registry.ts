@@ -1,5 +1,5 @@
-import { create } from '@bufbuild/protobuf';
 import { MetricKind, type SeriesDefinition, SeriesDefinitionSchema } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import type { Sample } from '../collectors/collector.ts';
 
 /**

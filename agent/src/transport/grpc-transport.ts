@@ -1,5 +1,4 @@
-import { create } from '@bufbuild/protobuf';
-import { exponentialBackoff, type Clock, type Logger } from '@ballast/common';
+import { type Clock, exponentialBackoff, type Logger } from '@ballast/common';
 import {
   type AgentMessage,
   AgentMessageSchema,
@@ -10,6 +9,7 @@ import {
   type SeriesDefinition,
   SeriesDictionarySchema,
 } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import type { Transport, TransportSession } from './transport.ts';
 
@@ -115,11 +115,14 @@ export class GrpcTransport implements Transport {
         return;
       }
       case 'ack':
-        return session.onAck(m.kind.value.sequence);
+        session.onAck(m.kind.value.sequence);
+        return;
       case 'reject':
-        return session.onReject(m.kind.value.sequence, m.kind.value.reason, m.kind.value.message);
+        session.onReject(m.kind.value.sequence, m.kind.value.reason, m.kind.value.message);
+        return;
       case 'command':
-        return session.onCommand(m.kind.value);
+        session.onCommand(m.kind.value);
+        return;
       default:
         return;
     }

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError } from '../errors/api-error.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
 import type { MetricsStore } from '../store/metrics-store.ts';
-import { registerHealthRoutes, type ReadinessCheck } from './routes/health-routes.ts';
+import { type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetricsQueryRoute } from './routes/metrics-query-route.ts';
 import { registerNodesRoute } from './routes/nodes-route.ts';
 

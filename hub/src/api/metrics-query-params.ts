@@ -1,4 +1,4 @@
-import { badParameter, ApiError } from '../errors/api-error.ts';
+import { ApiError, badParameter } from '../errors/api-error.ts';
 import type { LabelMatcher, RangeQuery } from '../store/metrics-store.ts';
 
 export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'last'] as const;

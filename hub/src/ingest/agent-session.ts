@@ -1,4 +1,3 @@
-import { create } from '@bufbuild/protobuf';
 import type { Clock, Logger } from '@ballast/common';
 import {
   type AgentMessage,
@@ -12,6 +11,7 @@ import {
   type SampleBatch,
   type SeriesDictionary,
 } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import type { EventRecord, MetricsStore, SampleBlock, SeriesRecord } from '../store/metrics-store.ts';
 import type { AgentRegistry } from './agent-registry.ts';
 import type { IngestPipeline } from './ingest-pipeline.ts';
@@ -50,6 +50,8 @@ interface Bound {
 }
 
 const TWO_POW_32 = 2n ** 32n;
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * The hub's side of one agent stream. Messages are handled in arrival order; only the
@@ -67,7 +69,7 @@ export class AgentSession {
   constructor(
     private readonly deps: SessionDeps,
     private readonly out: SessionOutput,
-    private readonly peer: string,
+    peer: string,
   ) {
     this.log = deps.log.child({ peer });
   }
@@ -143,8 +145,15 @@ export class AgentSession {
       if (!this.seriesLo.has(def.id) && this.seriesLo.size >= this.deps.limits.maxSeriesPerAgent) {
         throw new ProtocolError('RESOURCE_EXHAUSTED', `agent declared more than ${this.deps.limits.maxSeriesPerAgent} series`);
       }
+      if (!METRIC_NAME.test(def.metric))
+        throw new ProtocolError('INVALID_ARGUMENT', `series ${def.id}: "${def.metric}" is not a valid metric name`);
       const labels: Record<string, string> = {};
-      for (const l of def.labels) labels[l.name] = l.value;
+      for (const l of def.labels) {
+        // Label names are restricted (as in Prometheus) so `name=value` encodings cannot collide.
+        if (!LABEL_NAME.test(l.name))
+          throw new ProtocolError('INVALID_ARGUMENT', `series ${def.id}: "${l.name}" is not a valid label name`);
+        labels[l.name] = l.value;
+      }
       const id = globalSeriesId(b.tenant, b.cluster, b.node, def.metric, labels);
       this.seriesLo.set(def.id, Number(id % TWO_POW_32));
       this.seriesHi.set(def.id, Number(id / TWO_POW_32));
@@ -167,7 +176,10 @@ export class AgentSession {
     if (b.ledger.isDone(seq)) return this.ack(seq);
     const pending = b.ledger.pendingFor(seq);
     if (pending) {
-      void pending.then(() => this.ack(seq), () => undefined);
+      void pending.then(
+        () => this.ack(seq),
+        () => undefined,
+      );
       return;
     }
     const problem = this.validate(batch);
@@ -245,7 +257,10 @@ function lifecycleName(l: Lifecycle): string {
   return l === Lifecycle.SPOT ? 'spot' : l === Lifecycle.ON_DEMAND ? 'on-demand' : 'unspecified';
 }
 
-function toEventRecord(b: Bound, e: { id: string; kind: EventKind; timeMs: bigint; deadlineMs: bigint; message: string; attributes: Record<string, string> }): EventRecord {
+function toEventRecord(
+  b: Bound,
+  e: { id: string; kind: EventKind; timeMs: bigint; deadlineMs: bigint; message: string; attributes: Record<string, string> },
+): EventRecord {
   return {
     tenant: b.tenant,
     cluster: b.cluster,

@@ -1,4 +1,4 @@
-import { type Logger } from '@ballast/common';
+import type { Logger } from '@ballast/common';
 import { agentGatewayDefinition, decodeAgentMessage, type HubMessage } from '@ballast/proto';
 import * as grpc from '@grpc/grpc-js';
 import { AgentSession, type SessionDeps } from './agent-session.ts';

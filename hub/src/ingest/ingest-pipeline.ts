@@ -1,5 +1,5 @@
-import type { BatchRecord, MetricsStore, SamplePart } from '../store/metrics-store.ts';
 import type { Clock } from '@ballast/common';
+import type { BatchRecord, MetricsStore, SamplePart } from '../store/metrics-store.ts';
 
 export interface IngestPipelineOptions {
   /** Flush as soon as this many points wait. */
@@ -82,7 +82,15 @@ export class IngestPipeline {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     for (const w of this.waiters.splice(0)) w();
-    if (this.flushing) await this.flushing;
+    // Store what is queued; once stopped, a failing insert rejects what it took instead of retrying.
+    while (this.flushing || this.queue.length > 0) {
+      if (!this.flushing) {
+        this.flushing = this.flushLoop().finally(() => {
+          this.flushing = null;
+        });
+      }
+      await this.flushing;
+    }
     const rest = this.queue.splice(0);
     for (const p of rest) p.reject(new Error('hub is shutting down'));
   }

@@ -7,6 +7,10 @@ import { createHash } from 'node:crypto';
 export function globalSeriesId(tenant: string, cluster: string, node: string, metric: string, labels: Record<string, string>): bigint {
   const h = createHash('sha256');
   h.update(tenant).update('\0').update(cluster).update('\0').update(node).update('\0').update(metric);
-  for (const name of Object.keys(labels).sort()) h.update('\0').update(name).update('=').update(labels[name] as string);
+  for (const name of Object.keys(labels).sort())
+    h.update('\0')
+      .update(name)
+      .update('=')
+      .update(labels[name] as string);
   return h.digest().readBigUInt64BE(0);
 }

@@ -23,7 +23,9 @@ export function openStoreConnection(config: StoreConnectionConfig): StoreConnect
   if (config.kind === 'chdb') {
     mkdirSync(config.path, { recursive: true });
     // chdb ships its own copy of the Connection types; the shapes are the same.
-    const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+    const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<
+      Parameters<typeof createClient>[0]
+    >['connection'];
     const client = createClient({ connection });
     return { client, kind: 'chdb', describe: `chdb:${config.path}` };
   }

@@ -202,7 +202,7 @@ export class ClickHouseMetricsStore implements MetricsStore {
     const clauses = selector.matchers.map((m, i) => {
       params[`l${i}`] = m.label;
       params[`v${i}`] = m.value;
-      // `node`, `tenant` and `cluster` are columns; every other label lives in the map.
+      // `node` and `cluster` are columns; every other label lives in the map.
       const subject = ['node', 'cluster'].includes(m.label) ? m.label : `labels[{l${i}:String}]`;
       switch (m.op) {
         case '=':
@@ -211,7 +211,7 @@ export class ClickHouseMetricsStore implements MetricsStore {
           return `${subject} != {v${i}:String}`;
         case '=~':
           return `match(${subject}, concat('^(?:', {v${i}:String}, ')$'))`;
-        case '!~':
+        default:
           return `NOT match(${subject}, concat('^(?:', {v${i}:String}, ')$'))`;
       }
     });
@@ -235,18 +235,21 @@ export class ClickHouseMetricsStore implements MetricsStore {
     }));
   }
 
+  /**
+   * FINAL collapses a batch re-stored after a crash before merges do; duplicates of a point
+   * share its day partition, so FINAL never has to merge across partitions.
+   */
   async queryRange(q: RangeQuery): Promise<RangeRow[]> {
     if (q.seriesIds.length === 0) return [];
-    const agg = { avg: 'avg(value)', min: 'min(value)', max: 'max(value)', sum: 'sum(value)', last: 'argMax(value, ts)' }[
-      q.aggregation
-    ];
+    const agg = { avg: 'avg(value)', min: 'min(value)', max: 'max(value)', sum: 'sum(value)', last: 'argMax(value, ts)' }[q.aggregation];
     const rows = await this.rows<{ id: string; t: number; v: number }>(
       `SELECT toString(series_id) AS id, toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) AS t, ${agg} AS v
-       FROM samples
+       FROM samples FINAL
        WHERE series_id IN {ids:Array(UInt64)}
          AND ts >= fromUnixTimestamp64Milli({start:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64})
        GROUP BY series_id, t
-       ORDER BY series_id, t`,
+       ORDER BY series_id, t
+       SETTINGS do_not_merge_across_partitions_select_final = 1`,
       { step: q.stepSeconds, ids: q.seriesIds, start: Math.floor(q.startMs), end: Math.ceil(q.endMs) },
     );
     return rows.map((r) => ({ seriesId: BigInt(r.id), t: Number(r.t), value: Number(r.v) }));

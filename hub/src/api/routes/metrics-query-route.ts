@@ -12,7 +12,12 @@ interface Deps {
 export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): void {
   app.get('/api/v1/metrics/query', async (request) => {
     const q = parseMetricsQuery(request.query as Record<string, unknown>, deps.now());
-    const series = await deps.store.findSeries({ tenant: deps.tenantOf(request), metric: q.metric, matchers: q.matchers, limit: MAX_SERIES });
+    const series = await deps.store.findSeries({
+      tenant: deps.tenantOf(request),
+      metric: q.metric,
+      matchers: q.matchers,
+      limit: MAX_SERIES,
+    });
     const rows = await deps.store.queryRange({
       seriesIds: series.map((s) => s.id),
       startMs: q.startMs,
@@ -22,9 +27,9 @@ export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): voi
     });
     const points = new Map<bigint, Array<[number, number]>>();
     for (const r of rows) {
-      let list = points.get(r.seriesId);
-      if (!list) points.set(r.seriesId, (list = []));
-      list.push([r.t, r.value]);
+      const list = points.get(r.seriesId);
+      if (list) list.push([r.t, r.value]);
+      else points.set(r.seriesId, [[r.t, r.value]]);
     }
     return {
       metric: q.metric,

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AgentRegistry } from '../../ingest/agent-registry.ts';
 
 /** GET /api/v1/nodes: every node whose agent this hub has seen. */
-export function registerNodesRoute(app: FastifyInstance, deps: { registry: AgentRegistry; tenantOf: (request: unknown) => string | null }): void {
+export function registerNodesRoute(
+  app: FastifyInstance,
+  deps: { registry: AgentRegistry; tenantOf: (request: unknown) => string | null },
+): void {
   app.get('/api/v1/nodes', async (request) => {
     const agents = await deps.registry.list(deps.tenantOf(request));
     return {
