@@ -1,3 +1,12 @@
-export { Fleet, CLUSTER_TAG, type SimInstance, type LaunchSpec, type CapacityType, type InstanceState, type ScheduledEvent, type InterruptionNotice } from './core/fleet.ts';
-export { Rng, hash32 } from './core/rng.ts';
+export {
+  type CapacityType,
+  CLUSTER_TAG,
+  Fleet,
+  type InstanceState,
+  type InterruptionNotice,
+  type LaunchSpec,
+  type ScheduledEvent,
+  type SimInstance,
+} from './core/fleet.ts';
+export { hash32, Rng } from './core/rng.ts';
 export { ManualClock, ScaledClock, type SimClock } from './core/sim-clock.ts';
