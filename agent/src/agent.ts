@@ -3,6 +3,7 @@ import { type Hello, HelloSchema, Lifecycle, RejectReason } from '@ballast/proto
 import { create } from '@bufbuild/protobuf';
 import type { Collector, Sample } from './collectors/collector.ts';
 import type { AgentConfig } from './config/agent-config.ts';
+import type { InstanceIdentity } from './imds/instance-identity.ts';
 import { BatchBuffer } from './pipeline/batch-buffer.ts';
 import { BatchBuilder } from './pipeline/batch-builder.ts';
 import { SeriesRegistry } from './pipeline/series-registry.ts';
@@ -40,6 +41,8 @@ export class Agent {
   private batchesAcked = 0;
   private batchesRejected = 0;
   collectErrors = 0;
+  /** Set before start from IMDS; falls back to the config's values. */
+  identity: InstanceIdentity | null = null;
 
   constructor(
     private readonly config: AgentConfig,
@@ -141,14 +144,20 @@ export class Agent {
 
   private hello(): Hello {
     const c = this.config;
+    const id = this.identity ?? {
+      instanceId: c.instanceId,
+      instanceType: c.instanceType,
+      availabilityZone: c.availabilityZone,
+      lifecycle: c.lifecycle,
+    };
     return create(HelloSchema, {
       tenant: c.tenant,
       cluster: c.cluster,
       node: c.node,
-      instanceId: c.instanceId,
-      instanceType: c.instanceType,
-      availabilityZone: c.availabilityZone,
-      lifecycle: c.lifecycle === 'spot' ? Lifecycle.SPOT : c.lifecycle === 'on-demand' ? Lifecycle.ON_DEMAND : Lifecycle.UNSPECIFIED,
+      instanceId: id.instanceId,
+      instanceType: id.instanceType,
+      availabilityZone: id.availabilityZone,
+      lifecycle: id.lifecycle === 'spot' ? Lifecycle.SPOT : id.lifecycle === 'on-demand' ? Lifecycle.ON_DEMAND : Lifecycle.UNSPECIFIED,
       agentVersion: AGENT_VERSION,
       capabilities: ['metrics.node'],
       epoch: this.epoch,

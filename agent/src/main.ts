@@ -2,6 +2,8 @@ import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig, s
 import { Agent } from './agent.ts';
 import { NodeCollector } from './collectors/node-collector.ts';
 import { AGENT_CONFIG } from './config/agent-config.ts';
+import { resolveIdentity } from './identity.ts';
+import { ImdsClient } from './imds/imds-client.ts';
 import { StatusServer } from './status/status-server.ts';
 import { GrpcTransport } from './transport/grpc-transport.ts';
 
@@ -52,6 +54,14 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 
 try {
+  const imds =
+    config.imdsEndpoint !== 'off'
+      ? new ImdsClient(
+          { endpoint: config.imdsEndpoint, tokenTtlSeconds: 21_600, allowV1: config.imdsAllowV1, timeoutMs: config.imdsTimeoutMs },
+          systemClock,
+        )
+      : null;
+  agent.identity = await resolveIdentity(config, imds, log);
   await status.start();
   await agent.start();
   log.info('agent started', { hub: config.hubAddress, epoch: agent.epoch, statusPort: status.port, intervalMs: config.collectIntervalMs });

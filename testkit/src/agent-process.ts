@@ -29,6 +29,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     BALLAST_STATUS_PORT: '0',
     BALLAST_RECONNECT_MIN_MS: '100',
     BALLAST_RECONNECT_MAX_MS: '1000',
+    // Never reach for the real link-local metadata address from a test machine.
+    BALLAST_IMDS_ENDPOINT: 'off',
     ...options.env,
   });
   const started = await proc.waitForLog((l) => l.msg === 'agent started' || l.msg === 'agent failed to start');
