@@ -10,3 +10,4 @@ export {
 } from './core/fleet.ts';
 export { hash32, Rng } from './core/rng.ts';
 export { ManualClock, ScaledClock, type SimClock } from './core/sim-clock.ts';
+export * from './imds/index.ts';
