@@ -11,3 +11,5 @@ export {
 export { hash32, Rng } from './core/rng.ts';
 export { ManualClock, ScaledClock, type SimClock } from './core/sim-clock.ts';
 export * from './imds/index.ts';
+export * from './market/index.ts';
+export * from './ec2/index.ts';
