@@ -1,45 +1,63 @@
 /**
- * `npm start`: the demo on embedded defaults — a hub with chDB storage in .data/, the
- * console on http://localhost:8080 (PORT overrides), and an agent for this machine.
- * Only wiring; every part is configured by the same flags/env vars as in production.
+ * `npm start`: the demo on embedded defaults, no AWS account and no cluster — the fleet
+ * simulator (EC2, Kubernetes API servers, IMDS, a spot market), the hub with chDB storage
+ * in .data/, one real agent per simulated node, and the console on http://localhost:8080
+ * (PORT overrides). Only wiring; every part reads the same flags/env vars as in production.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AGENT_CONFIG, Agent, GrpcTransport, NodeCollector } from '@ballast/agent';
-import { ConfigError, createLogger, type LogLevel, loadConfig, systemClock } from '@ballast/common';
+import { ConfigError, createLogger, type LogLevel, loadConfig } from '@ballast/common';
 import { HUB_CONFIG, Hub } from '@ballast/hub';
+import { SIM_CONFIG, SimAgentFleet, startSimulation } from '@ballast/sim';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function main(): Promise<void> {
   const hubConfig = loadConfig(HUB_CONFIG, []);
+  const simConfig = loadConfig(SIM_CONFIG, []);
   if (!existsSync(`${hubConfig.consoleDir}/index.html`)) {
     process.stdout.write('building the console (first start only)…\n');
     await build({ root: `${root}console`, logLevel: 'warn' });
   }
-  const agentConfig = loadConfig(AGENT_CONFIG, [], { BALLAST_HUB_ADDRESS: `127.0.0.1:${hubConfig.grpcPort}`, ...process.env });
-  const hubLog = createLogger('hub', hubConfig.logLevel as LogLevel);
-  const agentLog = createLogger('agent', agentConfig.logLevel as LogLevel, { node: agentConfig.node });
-
-  const hub = new Hub(hubConfig, hubLog);
+  const level = hubConfig.logLevel as LogLevel;
+  const hub = new Hub(hubConfig, createLogger('hub', level));
   await hub.start();
-  let agent: Agent;
-  const collector = new NodeCollector({
-    procNetDevPath: agentConfig.procNetDev,
-    onError: (source, err) => agentLog.warn('collector source failed', { source, err }),
+
+  const simLog = createLogger('sim', level);
+  const sim = await startSimulation({
+    ...simConfig,
+    pricesPath: simConfig.prices || undefined,
+    advisorPath: simConfig.advisor || undefined,
+    catalogPath: simConfig.catalog || undefined,
+    bootDelayMs: simConfig.bootDelaySeconds * 1000,
+    spotShare: simConfig.spotSharePercent / 100,
+    log: simLog,
   });
-  const transport = new GrpcTransport(
-    { address: agentConfig.hubAddress, reconnectMinMs: agentConfig.reconnectMinMs, reconnectMaxMs: agentConfig.reconnectMaxMs },
-    systemClock,
-    agentLog.child({ part: 'transport' }),
+  const agents = new SimAgentFleet({
+    fleet: sim.fleet,
+    imds: sim.imds,
+    hubAddress: `127.0.0.1:${hub.gateway.boundPort}`,
+    clock: sim.clock,
+    rng: sim.rng.fork('agents'),
+    log: createLogger('agent', 'warn'),
+    collectIntervalMs: 10_000,
+    shapeOf: sim.shapeOf,
+  });
+  agents.start();
+  process.stdout.write(
+    [
+      '',
+      `Ballast is running: console on http://localhost:${hub.httpPort}  (Ctrl-C to stop)`,
+      `  simulated fleet: ${simConfig.nodes} nodes in ${simConfig.clusters} clusters, EC2 endpoint ${sim.ec2.url}`,
+      ...sim.clusters.map((c) => `  kubectl --kubeconfig ${c.kubeconfigPath} get nodes`),
+      '',
+    ].join('\n'),
   );
-  agent = new Agent(agentConfig, [collector], transport, agentLog);
-  await agent.start();
-  process.stdout.write(`\nBallast is running: console on http://localhost:${hub.httpPort}  (Ctrl-C to stop)\n\n`);
 
   const stop = async () => {
-    await agent.shutdown();
+    await agents.shutdown();
+    await sim.close();
     await hub.shutdown();
     process.exit(0);
   };

@@ -92,7 +92,8 @@ export class Fleet extends EventEmitter<FleetEventMap> {
 
   constructor(
     readonly clock: SimClock,
-    private readonly options: FleetOptions,
+    /** Mutable so a scenario can, e.g., seed its first nodes with a short boot. */
+    readonly options: FleetOptions,
   ) {
     super();
     this.setMaxListeners(0);
