@@ -19,7 +19,14 @@ try {
 }
 
 const log = createLogger('hub', config.logLevel as LogLevel);
-const hub = new Hub(config, log);
+let hub: Hub;
+try {
+  hub = new Hub(config, log);
+} catch (err) {
+  log.error('hub failed to start', { err });
+  process.stderr.write(`ballast hub: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
@@ -33,5 +40,6 @@ process.on('SIGINT', () => void stop('SIGINT'));
 
 hub.start().catch((err) => {
   log.error('hub failed to start', { err });
+  process.stderr.write(`ballast hub: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
-import { startTsProcess } from '@ballast/testkit';
+import { join } from 'node:path';
+import { startHub, startTsProcess, tempDir } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 
 // A bad deployment value must stop the process at once with a message naming the field.
@@ -20,5 +21,28 @@ describe('start-up configuration errors', () => {
     const code = await proc.wait();
     expect(code).toBe(2);
     expect(proc.output.join('\n')).toMatch(message);
+  });
+});
+
+describe('one hub per chDB data directory', () => {
+  it('refuses a second hub on the same directory with a message that says why', async () => {
+    const dir = tempDir('lock');
+    const first = await startHub({ dataDir: dir.path });
+    try {
+      const second = startTsProcess('hub2', 'hub/src/main.ts', {
+        BALLAST_CHDB_PATH: join(dir.path, 'chdb'),
+        BALLAST_HTTP_HOST: '127.0.0.1',
+        BALLAST_GRPC_HOST: '127.0.0.1',
+        PORT: '0',
+        BALLAST_GRPC_PORT: '0',
+      });
+      expect(await second.wait()).toBe(1);
+      expect(second.output.join('\n')).toMatch(/another process probably holds it \(chDB allows one process per data directory\)/);
+      // The first hub is unharmed.
+      expect((await fetch(`${first.httpUrl}/health/ready`)).status).toBe(200);
+    } finally {
+      await first.process.stop();
+      dir.remove();
+    }
   });
 });

@@ -16,16 +16,24 @@ export interface StoreConnection {
 
 /**
  * Opens the ClickHouse client. chDB binds one data directory per process and must run on
- * the main thread; a second process on the same directory fails on first use, which
- * {@link explainChdbError} turns into an actionable message.
+ * the main thread; a second process on the same directory is refused here with a
+ * {@link StoreError} that says so.
  */
 export function openStoreConnection(config: StoreConnectionConfig): StoreConnection {
   if (config.kind === 'chdb') {
     mkdirSync(config.path, { recursive: true });
-    // chdb ships its own copy of the Connection types; the shapes are the same.
-    const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<
-      Parameters<typeof createClient>[0]
-    >['connection'];
+    let connection: NonNullable<Parameters<typeof createClient>[0]>['connection'];
+    try {
+      // chdb ships its own copy of the Connection types; the shapes are the same.
+      connection = createChdbConnection({ path: config.path }) as unknown as typeof connection;
+    } catch (err) {
+      // The engine reports the lock on stderr only; the error itself just says it failed.
+      throw new StoreError(
+        `cannot open the chDB data directory ${config.path}: another process probably holds it (chDB allows one process per data directory). ` +
+          'Stop the other hub, or set BALLAST_CHDB_PATH to another directory.',
+        { cause: err },
+      );
+    }
     const client = createClient({ connection });
     return { client, kind: 'chdb', describe: `chdb:${config.path}` };
   }
