@@ -2,6 +2,7 @@
  * `npm run sim -- --nodes 50 --clusters 2 --speed 1 --seed 7 [--prices PATH --advisor PATH --catalog PATH]`
  * Starts the simulated world and prints its endpoints and kubeconfig paths.
  */
+import { writeFileSync } from 'node:fs';
 import { ConfigError, createLogger, describeConfig, loadConfig } from '@ballast/common';
 import { SIM_CONFIG } from './sim-config.ts';
 import { startSimulation } from './simulation.ts';
@@ -38,6 +39,15 @@ try {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (config.endpointsFile) {
+    // Machine-readable endpoints for tools and benchmarks (the printout above is for people).
+    const endpoints = {
+      ec2: sim.ec2.url,
+      clusters: sim.clusters.map((c) => ({ name: c.cluster.clusterName, url: c.url, kubeconfig: c.kubeconfigPath })),
+      imds: Object.fromEntries(sim.fleet.live().map((i) => [i.id, sim.imds.endpointOf(i.id)])),
+    };
+    writeFileSync(config.endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+  }
   const stop = async () => {
     await sim.close();
     process.exit(0);

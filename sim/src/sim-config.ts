@@ -86,6 +86,13 @@ export const SIM_CONFIG = {
     max: 100,
     help: 'share of seeded nodes that are spot',
   }),
+  endpointsFile: field({
+    kind: 'string',
+    flag: 'endpoints-file',
+    env: ['BALLAST_SIM_ENDPOINTS_FILE'],
+    default: '',
+    help: 'write every endpoint as JSON to this file',
+  }),
 };
 
 export type SimConfig = ConfigOf<typeof SIM_CONFIG>;
