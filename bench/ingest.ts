@@ -133,7 +133,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const dir = tempDir('bench-ingest');
-  const hub = await startHub({ dataDir: dir.path, env: { BALLAST_LOG_LEVEL: 'warn', BALLAST_FLUSH_INTERVAL_MS: '200' } });
+  const hub = await startHub({ dataDir: dir.path, env: { BALLAST_FLUSH_INTERVAL_MS: '200' } });
   const stats: Stats = { measuring: false, ackedPoints: 0, ackedBatches: 0, latencies: [], errors: 0 };
   const stop = { done: false };
   const clients: grpc.Client[] = [];

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTsProcess, type TestProcess, waitFor } from './child-process.ts';
-import { freePort } from './free-port.ts';
 
 export interface HubHandle {
   process: TestProcess;
@@ -25,28 +24,37 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Starts a real hub process (chDB in `dataDir`) on loopback and waits until /health/ready answers 200. */
+/**
+ * Starts a real hub process (chDB in `dataDir`) on loopback and waits until /health/ready
+ * answers 200. Without explicit ports the hub binds port 0 and reports what it got, so two
+ * tests can never race for a port; a restart passes the ports of the first start.
+ */
 export async function startHub(options: HubOptions = {}): Promise<HubHandle> {
   const dataDir = options.dataDir ?? tempDir('hub').path;
-  const httpPort = options.httpPort ?? (await freePort());
-  const grpcPort = options.grpcPort ?? (await freePort());
   const proc = startTsProcess('hub', 'hub/src/main.ts', {
     BALLAST_HTTP_HOST: '127.0.0.1',
     BALLAST_GRPC_HOST: '127.0.0.1',
-    PORT: String(httpPort),
-    BALLAST_GRPC_PORT: String(grpcPort),
+    PORT: String(options.httpPort ?? 0),
+    BALLAST_GRPC_PORT: String(options.grpcPort ?? 0),
     BALLAST_CHDB_PATH: join(dataDir, 'chdb'),
     BALLAST_FLUSH_INTERVAL_MS: '50',
     ...options.env,
   });
+  const ready = await waitFor(
+    'hub ready',
+    () => {
+      if (proc.exitCode !== undefined) throw new Error(`hub exited with ${proc.exitCode}`);
+      return proc.logs().find((l) => l.msg === 'hub ready');
+    },
+    30_000,
+    () => proc.tail(),
+  );
+  const httpPort = Number(ready.http);
+  const grpcPort = Number(ready.grpc);
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   await waitFor(
-    'hub ready',
-    async () => {
-      if (proc.exitCode !== undefined) throw new Error(`hub exited with ${proc.exitCode}`);
-      const res = await fetch(`${httpUrl}/health/ready`);
-      return res.status === 200;
-    },
+    'hub /health/ready',
+    async () => (await fetch(`${httpUrl}/health/ready`)).status === 200,
     30_000,
     () => proc.tail(),
   );

@@ -1,5 +1,9 @@
 import { hostname } from 'node:os';
 import { type ConfigOf, field } from '@ballast/common';
+import { DEFAULT_BUFFER_MAX_MIB } from '../pipeline/disk-buffer.ts';
+
+/** Where the DaemonSet mounts the agent's hostPath volume for the disk buffer. */
+export const DEFAULT_DATA_DIR = '/var/lib/ballast-agent';
 
 export const AGENT_CONFIG = {
   hubAddress: field({
@@ -151,6 +155,103 @@ export const AGENT_CONFIG = {
     default: 'info',
     values: ['info', 'warn', 'error', 'silent'] as const,
     help: 'log level',
+  }),
+  bufferDir: field({
+    kind: 'string',
+    flag: 'buffer-dir',
+    env: ['BALLAST_BUFFER_DIR'],
+    default: '',
+    help: `directory of the on-disk buffer, epoch and series dictionary, so nothing un-acked is lost across restarts (the DaemonSet uses ${DEFAULT_DATA_DIR}); empty: in memory`,
+  }),
+  bufferMaxMiB: field({
+    kind: 'int',
+    flag: 'buffer-max-mib',
+    env: ['BALLAST_BUFFER_MAX_MIB'],
+    // ~30 minutes of a 110-pod node with 2x headroom; the arithmetic is at DEFAULT_BUFFER_MAX_MIB.
+    default: DEFAULT_BUFFER_MAX_MIB,
+    min: 1,
+    max: 1_048_576,
+    help: 'size of the on-disk buffer; when full the oldest segment is dropped (counted)',
+  }),
+  bufferFsync: field({
+    kind: 'enum',
+    flag: 'buffer-fsync',
+    env: ['BALLAST_BUFFER_FSYNC'],
+    default: 'interval',
+    values: ['interval', 'always', 'never'] as const,
+    help: 'when the disk buffer is synced: interval (each segment roll and every buffer-fsync-interval-ms), always (every batch), never (leave it to the OS); a process crash loses nothing under any of them',
+  }),
+  bufferFsyncIntervalMs: field({
+    kind: 'int',
+    flag: 'buffer-fsync-interval-ms',
+    env: ['BALLAST_BUFFER_FSYNC_INTERVAL_MS'],
+    default: 1_000,
+    min: 10,
+    max: 60_000,
+    help: 'longest a buffered batch waits for fdatasync under buffer-fsync=interval (what a power cut may lose)',
+  }),
+  memoryLimitMiB: field({
+    kind: 'int',
+    flag: 'memory-limit-mib',
+    env: ['BALLAST_MEMORY_LIMIT_MIB'],
+    default: 0,
+    min: 0,
+    max: 1_048_576,
+    help: 'heap above which the in-memory buffer sheds its oldest batches (counted); 0: off (the disk buffer needs none)',
+  }),
+  containerMetrics: field({
+    kind: 'bool',
+    flag: 'container-metrics',
+    env: ['BALLAST_CONTAINER_METRICS'],
+    default: true,
+    help: 'collect per-container metrics from the kubepods cgroups',
+  }),
+  cgroupRoot: field({
+    kind: 'string',
+    flag: 'cgroup-root',
+    env: ['BALLAST_CGROUP_ROOT'],
+    default: '/sys/fs/cgroup',
+    check: nonEmpty,
+    help: 'where cgroups are mounted (v1 or v2 is detected under it)',
+  }),
+  cgroupDriver: field({
+    kind: 'enum',
+    flag: 'cgroup-driver',
+    env: ['BALLAST_CGROUP_DRIVER'],
+    default: 'auto',
+    values: ['auto', 'systemd', 'cgroupfs'] as const,
+    help: "the kubelet's cgroup driver (auto: probe kubepods.slice, then kubepods)",
+  }),
+  cgroupRescanCycles: field({
+    kind: 'int',
+    flag: 'cgroup-rescan-cycles',
+    env: ['BALLAST_CGROUP_RESCAN_CYCLES'],
+    default: 6,
+    min: 1,
+    max: 1_000,
+    help: "list every pod's container cgroups again every this many collections",
+  }),
+  procPressureRoot: field({
+    kind: 'string',
+    flag: 'proc-pressure-root',
+    env: ['BALLAST_PROC_PRESSURE_ROOT'],
+    default: '/proc/pressure',
+    help: 'directory of the node-wide PSI files (cpu, memory, io)',
+  }),
+  podMetadata: field({
+    kind: 'enum',
+    flag: 'pod-metadata',
+    env: ['BALLAST_POD_METADATA'],
+    default: 'auto',
+    values: ['auto', 'kube', 'off'] as const,
+    help: 'pod names for container series from a pod watch (auto: when in a cluster or --kubeconfig is set)',
+  }),
+  kubeconfig: field({
+    kind: 'string',
+    flag: 'kubeconfig',
+    env: ['BALLAST_KUBECONFIG'],
+    default: '',
+    help: 'kubeconfig file for the pod watch (empty: the in-cluster service account)',
   }),
 };
 

@@ -26,14 +26,14 @@ describe('BatchBuffer', () => {
     expect(b.pointCount).toBe(12);
   });
 
-  it('remove takes exactly one batch and returns it; unknown sequence returns undefined', () => {
+  it('remove takes exactly one batch; an unknown sequence returns false', () => {
     const b = new BatchBuffer(100);
     b.add(batch(1, 3));
     b.add(batch(2, 4));
     b.add(batch(3, 5));
-    expect(b.remove(2n)?.sequence).toBe(2n);
-    expect(b.remove(2n)).toBeUndefined();
-    expect(b.remove(99n)).toBeUndefined();
+    expect(b.remove(2n)).toBe(true);
+    expect(b.remove(2n)).toBe(false);
+    expect(b.remove(99n)).toBe(false);
     expect(seqs(b)).toEqual([1, 3]);
     expect(b.pointCount).toBe(8);
   });

@@ -5,13 +5,24 @@ import type { SeriesRegistry } from './series-registry.ts';
 
 /** Turns one collection cycle into a columnar SampleBatch with the next sequence number. */
 export class BatchBuilder {
-  private sequence = 0n;
+  private sequence: bigint;
   droppedSeries = 0;
 
-  constructor(private readonly registry: SeriesRegistry) {}
+  /** `lastSequence`: where an earlier run of the same epoch stopped; the next batch gets lastSequence + 1. */
+  constructor(
+    private readonly registry: SeriesRegistry,
+    lastSequence = 0n,
+  ) {
+    this.sequence = lastSequence;
+  }
 
   get lastSequence(): bigint {
     return this.sequence;
+  }
+
+  /** Moves past sequences the hub already has (it knows more than a state file that lost its tail). */
+  skipTo(sequence: bigint): void {
+    if (sequence > this.sequence) this.sequence = sequence;
   }
 
   build(samples: Sample[], timeMs: number): SampleBatch | null {

@@ -11,7 +11,23 @@ export class SeriesRegistry {
   private readonly definitions: SeriesDefinition[] = [];
   private unsent: SeriesDefinition[] = [];
 
-  constructor(private readonly maxSeries: number) {}
+  /**
+   * `known`: definitions from an earlier run (ids 1..n in order), kept even past maxSeries
+   * so buffered batches keep their meaning. `onDefine` runs for each new definition before
+   * its id is returned, so it can be persisted before any batch uses it.
+   */
+  constructor(
+    private readonly maxSeries: number,
+    known: readonly SeriesDefinition[] = [],
+    private readonly onDefine: (def: SeriesDefinition) => void = () => {},
+  ) {
+    for (const def of known) {
+      const labels: Record<string, string> = {};
+      for (const l of def.labels) labels[l.name] = l.value;
+      this.ids.set(seriesKey(def.metric, labels), def.id);
+      this.definitions.push(def);
+    }
+  }
 
   /** The id of the sample's series, or undefined when the registry is full (the caller counts the drop). */
   idOf(sample: Sample): number | undefined {
@@ -28,6 +44,7 @@ export class SeriesRegistry {
       kind: sample.kind === 'counter' ? MetricKind.COUNTER : MetricKind.GAUGE,
       unit: sample.unit,
     });
+    this.onDefine(def);
     this.definitions.push(def);
     this.unsent.push(def);
     return id;

@@ -30,7 +30,13 @@ export class GrpcTransport implements Transport {
   private stream: Stream | null = null;
   private session: TransportSession | null = null;
   private attempt = 0;
-  private welcomed = false;
+  /**
+   * hello: waiting for Welcome, nothing but the preamble goes out. replaying: the dictionary
+   * and events flow, new batches are held back while the store replays in order. live.
+   */
+  private phase: 'hello' | 'replaying' | 'live' = 'hello';
+  /** Batches made during the replay, sent after it unless it already covered them. */
+  private held: SampleBatch[] = [];
   private stopped = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -41,7 +47,7 @@ export class GrpcTransport implements Transport {
   ) {}
 
   get connected(): boolean {
-    return this.stream !== null && this.welcomed;
+    return this.stream !== null && this.phase === 'live';
   }
 
   start(session: TransportSession): void {
@@ -58,7 +64,8 @@ export class GrpcTransport implements Transport {
   }
 
   sendBatch(batch: SampleBatch): void {
-    this.write({ case: 'batch', value: batch });
+    if (this.stream && this.phase === 'replaying') this.held.push(batch);
+    else this.write({ case: 'batch', value: batch });
   }
 
   sendEvent(event: Event): void {
@@ -84,7 +91,7 @@ export class GrpcTransport implements Transport {
 
   private write(kind: AgentMessage['kind']): void {
     // Before Welcome the preamble is still being written; batches made meanwhile are replayed from the buffer.
-    if (!this.stream || !this.welcomed) return;
+    if (!this.stream || this.phase === 'hello') return;
     this.stream.write(create(AgentMessageSchema, { kind }));
   }
 
@@ -93,7 +100,8 @@ export class GrpcTransport implements Transport {
     const session = this.session;
     const call = (this.client as unknown as { connect(): Stream }).connect();
     this.stream = call;
-    this.welcomed = false;
+    this.phase = 'hello';
+    this.held = [];
     call.on('data', (m: HubMessage) => this.onMessage(call, m));
     call.on('error', (err: grpc.ServiceError) => this.lost(call, `${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`));
     call.on('end', () => this.lost(call, 'hub ended the stream'));
@@ -108,10 +116,8 @@ export class GrpcTransport implements Transport {
         session.onWelcome(m.kind.value);
         const dictionary = session.dictionary();
         if (dictionary.length > 0) call.write(create(AgentMessageSchema, { kind: { case: 'dictionary', value: { series: dictionary } } }));
-        for (const batch of session.pending()) call.write(create(AgentMessageSchema, { kind: { case: 'batch', value: batch } }));
-        this.welcomed = true;
-        this.attempt = 0;
-        this.log.info('connected to hub', { address: this.options.address, replayed: session.pending().length });
+        this.phase = 'replaying';
+        void this.replay(call, session);
         return;
       }
       case 'ack':
@@ -128,10 +134,43 @@ export class GrpcTransport implements Transport {
     }
   }
 
+  /**
+   * Sends every un-acked batch in order, one read at a time, waiting for the stream to drain
+   * so a long outage's backlog is never all in memory; then the held batches; then goes live.
+   */
+  private async replay(call: Stream, session: TransportSession): Promise<void> {
+    let sent = 0;
+    let last = 0n;
+    try {
+      for await (const batch of session.replay()) {
+        // Stream lost: the next one replays from the start of what is still un-acked.
+        if (call !== this.stream) return;
+        if (!call.write(create(AgentMessageSchema, { kind: { case: 'batch', value: batch } }))) await drained(call);
+        sent += 1;
+        last = batch.sequence;
+      }
+    } catch (err) {
+      if (call !== this.stream) return;
+      this.lost(call, `replay from the buffer failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (call !== this.stream) return;
+    for (const batch of this.held) {
+      if (batch.sequence <= last) continue;
+      call.write(create(AgentMessageSchema, { kind: { case: 'batch', value: batch } }));
+      sent += 1;
+    }
+    this.held = [];
+    this.phase = 'live';
+    this.attempt = 0;
+    this.log.info('connected to hub', { address: this.options.address, replayed: sent });
+  }
+
   private lost(call: Stream, reason: string): void {
     if (call !== this.stream) return;
     this.stream = null;
-    this.welcomed = false;
+    this.phase = 'hello';
+    this.held = [];
     call.cancel();
     if (this.stopped) return;
     this.session?.onDisconnect(reason);
@@ -143,4 +182,19 @@ export class GrpcTransport implements Transport {
       this.open();
     }, delay);
   }
+}
+
+/** Resolves when the stream can take more, or is gone. */
+function drained(call: Stream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      call.off('close', done);
+      call.off('error', done);
+      resolve();
+    };
+    call.on('drain', done);
+    call.on('close', done);
+    call.on('error', done);
+  });
 }

@@ -5,8 +5,13 @@ export interface TransportSession {
   hello(): Hello;
   /** Every series defined so far; sent in full on each new stream. */
   dictionary(): SeriesDefinition[];
-  /** Un-acked batches in sequence order, replayed on each new stream after the dictionary. */
-  pending(): SampleBatch[];
+  /**
+   * Un-acked batches in sequence order, replayed on each new stream after the dictionary.
+   * Read lazily (from disk, with a disk buffer) and live: batches stored while it runs are
+   * yielded too. The transport holds new batches back until the replay ends, then sends
+   * those the replay did not cover.
+   */
+  replay(): AsyncIterable<SampleBatch>;
   onWelcome(welcome: Welcome): void;
   onAck(sequence: bigint): void;
   onReject(sequence: bigint, reason: RejectReason, message: string): void;

@@ -1,0 +1,104 @@
+import { type Dirent, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMissing } from './read-text.ts';
+
+export type CgroupDriver = 'systemd' | 'cgroupfs';
+export type QosClass = 'guaranteed' | 'burstable' | 'besteffort';
+
+export interface PodCgroup {
+  uid: string;
+  qos: QosClass;
+  /** Path relative to a controller's mount, e.g. `kubepods/burstable/pod<uid>`. */
+  rel: string;
+}
+
+export interface ContainerCgroup {
+  podUid: string;
+  qos: QosClass;
+  containerId: string;
+  rel: string;
+}
+
+/**
+ * The kubelet's cgroup root for pods. Guaranteed pods sit directly in it; burstable and
+ * best-effort pods sit one level down in a per-QoS cgroup.
+ *   systemd:  kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid_>.slice/cri-containerd-<id>.scope
+ *   cgroupfs: kubepods/burstable/pod<uid>/<id>
+ */
+export interface Kubepods {
+  driver: CgroupDriver;
+  rel: string;
+}
+
+const SYSTEMD_POD = /^kubepods(?:-(burstable|besteffort))?-pod([0-9a-f_]+)\.slice$/;
+const CGROUPFS_POD = /^pod([0-9a-f-]+)$/;
+// containerd, docker and CRI-O scopes; `crio-conmon-<id>.scope` (CRI-O's monitor) does not match.
+const SYSTEMD_CONTAINER = /^(?:cri-containerd|docker|crio)-([0-9a-f]{12,})\.scope$/;
+const CGROUPFS_CONTAINER = /^(?:(?:cri-containerd|docker|crio)-)?([0-9a-f]{12,})$/;
+
+/** Finds kubepods under a hierarchy's mount; `driver` forces one layout instead of probing both. */
+export function findKubepods(mount: string, driver?: CgroupDriver): Kubepods | undefined {
+  const candidates: Kubepods[] = [
+    { driver: 'systemd', rel: 'kubepods.slice' },
+    { driver: 'cgroupfs', rel: 'kubepods' },
+  ];
+  return candidates.find((c) => (!driver || c.driver === driver) && subdirs(join(mount, c.rel)) !== undefined);
+}
+
+/** Every pod cgroup: a handful of readdirs, cheap enough to run every cycle. */
+export function listPods(mount: string, kp: Kubepods): PodCgroup[] {
+  const out: PodCgroup[] = [];
+  const visit = (rel: string, parentQos?: QosClass) => {
+    for (const name of subdirs(join(mount, rel)) ?? []) {
+      const pod = podFromDirName(name, kp.driver);
+      if (pod) out.push({ uid: pod.uid, qos: parentQos ?? pod.qos, rel: `${rel}/${name}` });
+      else if (!parentQos) {
+        const qos = qosFromDirName(name, kp.driver);
+        if (qos) visit(`${rel}/${name}`, qos);
+      }
+    }
+  };
+  visit(kp.rel);
+  return out;
+}
+
+/** The container cgroups of one pod (the sandbox's included: nothing in the name tells them apart). */
+export function listContainers(mount: string, pod: PodCgroup, driver: CgroupDriver): ContainerCgroup[] {
+  const out: ContainerCgroup[] = [];
+  for (const name of subdirs(join(mount, pod.rel)) ?? []) {
+    const id = containerIdFromDirName(name, driver);
+    if (id) out.push({ podUid: pod.uid, qos: pod.qos, containerId: id, rel: `${pod.rel}/${name}` });
+  }
+  return out;
+}
+
+export function podFromDirName(name: string, driver: CgroupDriver): { uid: string; qos: QosClass } | undefined {
+  if (driver === 'systemd') {
+    const m = SYSTEMD_POD.exec(name);
+    // systemd reserves '-' for nesting, so the kubelet writes the uid's dashes as underscores.
+    return m?.[2] ? { uid: m[2].replaceAll('_', '-'), qos: (m[1] as QosClass | undefined) ?? 'guaranteed' } : undefined;
+  }
+  const m = CGROUPFS_POD.exec(name);
+  return m?.[1] ? { uid: m[1], qos: 'guaranteed' } : undefined;
+}
+
+export function containerIdFromDirName(name: string, driver: CgroupDriver): string | undefined {
+  return (driver === 'systemd' ? SYSTEMD_CONTAINER : CGROUPFS_CONTAINER).exec(name)?.[1];
+}
+
+function qosFromDirName(name: string, driver: CgroupDriver): QosClass | undefined {
+  const bare = driver === 'systemd' ? /^kubepods-(burstable|besteffort)\.slice$/.exec(name)?.[1] : name;
+  return bare === 'burstable' || bare === 'besteffort' ? bare : undefined;
+}
+
+/** Names of the subdirectories, or undefined when the directory does not exist. */
+function subdirs(path: string): string[] | undefined {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}

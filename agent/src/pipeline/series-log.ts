@@ -1,0 +1,67 @@
+import { closeSync, openSync, readFileSync, truncateSync } from 'node:fs';
+import { type SeriesDefinition, SeriesDefinitionSchema } from '@ballast/proto';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { encodeFrame, type FsyncPolicy, scanFrames, syncIf, writeFully } from './record-file.ts';
+
+/**
+ * The series dictionary on disk: one framed SeriesDefinition per record, appended as series
+ * appear. Buffered batches carry agent-local series ids, so after a restart the registry
+ * must give every id the meaning it had when those batches were written.
+ */
+export class SeriesLog {
+  private fd: number | null = null;
+  /** Torn or out-of-order records found on load (the file is cut back to the last good one). */
+  corruptRecords = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly policy: FsyncPolicy,
+  ) {}
+
+  /** Reads every definition (ids 1..n in order) and opens the file for appends; `reset` starts it empty. */
+  open(reset: boolean): SeriesDefinition[] {
+    const defs: SeriesDefinition[] = [];
+    let buf: Buffer = Buffer.alloc(0);
+    try {
+      if (!reset) buf = readFileSync(this.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const scan = scanFrames(buf);
+    let keep = 0;
+    for (const f of scan.frames) {
+      let def: SeriesDefinition;
+      try {
+        def = fromBinary(SeriesDefinitionSchema, f.body);
+      } catch {
+        break;
+      }
+      // Ids are positions: a gap would shift every later id's meaning, so stop at one.
+      if (def.id !== defs.length + 1) break;
+      defs.push(def);
+      keep = f.offset + f.length;
+    }
+    if (keep < buf.length) this.corruptRecords += 1;
+    this.fd = openSync(this.path, reset ? 'w' : 'a');
+    if (keep < buf.length) truncateSync(this.path, keep);
+    return defs;
+  }
+
+  /**
+   * Appends before any batch can refer to the new id. Synced at once under `interval` and
+   * `always`: new series are rare after the first cycles, and a lost definition would make
+   * the hub reject every replayed batch that uses it.
+   */
+  append(def: SeriesDefinition): void {
+    if (this.fd === null) throw new Error('series log is not open');
+    writeFully(this.fd, encodeFrame(toBinary(SeriesDefinitionSchema, def)));
+    syncIf(this.policy, this.fd);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    syncIf(this.policy, this.fd);
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
