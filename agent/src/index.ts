@@ -1,6 +1,11 @@
 export { AGENT_VERSION, Agent, type AgentStats } from './agent.ts';
+export { buildCollectors } from './collectors/build-collectors.ts';
 export type { Collector, Sample } from './collectors/collector.ts';
+export { ContainerCollector } from './collectors/container-collector.ts';
+export { KubePodMetadata } from './collectors/kube-pod-metadata.ts';
 export { NodeCollector } from './collectors/node-collector.ts';
+export { NodePressureCollector } from './collectors/node-pressure-collector.ts';
+export { SelfCollector } from './collectors/self-collector.ts';
 export { AGENT_CONFIG, type AgentConfig } from './config/agent-config.ts';
 export { resolveIdentity } from './identity.ts';
 export { ImdsClient, type ImdsClientOptions, ImdsError } from './imds/imds-client.ts';

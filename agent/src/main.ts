@@ -1,6 +1,7 @@
 import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig, systemClock } from '@ballast/common';
 import { Agent } from './agent.ts';
-import { NodeCollector } from './collectors/node-collector.ts';
+import { buildCollectors } from './collectors/build-collectors.ts';
+import { KubeConfigError } from './collectors/kube-pod-metadata.ts';
 import { AGENT_CONFIG } from './config/agent-config.ts';
 import { resolveIdentity } from './identity.ts';
 import { ImdsClient } from './imds/imds-client.ts';
@@ -25,19 +26,30 @@ try {
 
 const log = createLogger('agent', config.logLevel as LogLevel, { node: config.node });
 let agent: Agent;
-const collector = new NodeCollector({
-  procNetDevPath: config.procNetDev,
-  onError: (source, err) => {
-    agent.collectErrors += 1;
-    log.warn('collector source failed', { source, err });
-  },
-});
+let built: ReturnType<typeof buildCollectors>;
+try {
+  built = buildCollectors(
+    config,
+    log,
+    (source, err) => {
+      agent.collectErrors += 1;
+      log.warn('collector source failed', { source, err });
+    },
+    () => agent.stats(),
+  );
+} catch (err) {
+  if (err instanceof KubeConfigError) {
+    process.stderr.write(`ballast agent: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
 const transport = new GrpcTransport(
   { address: config.hubAddress, reconnectMinMs: config.reconnectMinMs, reconnectMaxMs: config.reconnectMaxMs },
   systemClock,
   log.child({ part: 'transport' }),
 );
-agent = new Agent(config, [collector], transport, log);
+agent = new Agent(config, built.collectors, transport, log);
 const status = new StatusServer(config.statusHost, config.statusPort, () => agent.stats());
 
 let stopping = false;
@@ -45,6 +57,7 @@ async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   const stats = await agent.shutdown();
+  await built.podMetadata?.shutdown();
   await status.shutdown();
   // The final line carries the counts an operator (or a test) needs to account for every batch.
   log.info('agent stopped', { signal, ...stats });
@@ -63,6 +76,7 @@ try {
       : null;
   agent.identity = await resolveIdentity(config, imds, log);
   await status.start();
+  await built.podMetadata?.start();
   await agent.start();
   log.info('agent started', { hub: config.hubAddress, epoch: agent.epoch, statusPort: status.port, intervalMs: config.collectIntervalMs });
 } catch (err) {
