@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTsProcess, tempDir, waitFor } from '@ballast/testkit';
+import { cpuSeconds, rssMiB } from './proc-stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,26 +21,11 @@ const { values: args } = parseArgs({
 });
 const NODES = Number(args.nodes);
 const SECONDS = Number(args.seconds);
-const CLK_TCK = 100;
 
 interface Endpoints {
   ec2: string;
   clusters: Array<{ name: string; url: string }>;
   imds: Record<string, string>;
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime are fields 14 and 15 of stat; after the ") " split they are at 11 and 12.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function rssMiB(pid: number): number {
-  const line =
-    readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:')) ?? '';
-  return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
 async function countPods(url: string): Promise<{ total: number; running: number }> {

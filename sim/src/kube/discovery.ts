@@ -37,6 +37,14 @@ export function groupListDoc(): object {
   };
 }
 
+/** The APIGroup document at `/apis/<group>`; undefined if no resource of the group is served. */
+export function groupDoc(name: string): object | undefined {
+  const r = RESOURCES.find((d) => d.group !== '' && d.group === name);
+  if (!r) return undefined;
+  const gv = { groupVersion: `${r.group}/${r.version}`, version: r.version };
+  return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [gv], preferredVersion: gv };
+}
+
 /** APIResourceList for `v1` or `group/version`; undefined if not served. */
 export function resourceListDoc(groupVersion: string): object | undefined {
   const defs = RESOURCES.filter((r) => apiVersionOf(r) === groupVersion);

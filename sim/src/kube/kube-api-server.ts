@@ -6,7 +6,7 @@ import type { Clock } from '@ballast/common';
 import type { Fleet } from '../core/fleet.ts';
 import { ApiError } from './api-error.ts';
 import type { NodeShape } from './controllers/node-sync.ts';
-import { coreVersionsDoc, groupListDoc, resourceListDoc, versionDoc } from './discovery.ts';
+import { coreVersionsDoc, groupDoc, groupListDoc, resourceListDoc, versionDoc } from './discovery.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { KubeCluster } from './kube-cluster.ts';
 import type { KubeStats } from './kube-stats.ts';
@@ -78,10 +78,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions): Promise
       if (doc) return sendJson(res, 200, doc);
     }
     if (parsed?.kind === 'resource') return rest.handle(parsed.route, req, res, url.searchParams);
-    if (path === '/apis/policy' || path === '/apis/apps' || path === '/apis/coordination.k8s.io') {
-      const group = path.slice('/apis/'.length);
-      const gv = { groupVersion: `${group}/v1`, version: 'v1' };
-      return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv], preferredVersion: gv });
+    if (/^\/apis\/[^/]+$/.test(path)) {
+      const doc = groupDoc(path.slice('/apis/'.length));
+      if (doc) return sendJson(res, 200, doc);
     }
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }

@@ -71,6 +71,23 @@ export class KubeCluster {
         status: { phase: 'Active' },
       });
     }
+    // The built-in priority classes every apiserver creates at start-up (values as Kubernetes defines them).
+    for (const [name, value, description] of [
+      ['system-node-critical', 2_000_001_000, 'Used for system critical pods that must not be moved from their current node.'],
+      [
+        'system-cluster-critical',
+        2_000_000_000,
+        'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+      ],
+    ] as const) {
+      this.store.create(R.priorityClasses, {
+        metadata: { name },
+        value,
+        globalDefault: false,
+        preemptionPolicy: 'PreemptLowerPriority',
+        description,
+      });
+    }
     this.scheduler = new Scheduler(this);
     this.pdbs = new PdbController(this);
     this.controllers.push(this.scheduler, this.pdbs, new Kubelet(this), new ReplicaSetController(this), new DeploymentController(this));

@@ -6,7 +6,8 @@ import { apiVersionOf, RESOURCES } from './resources.ts';
  * version's v3 document for the kind's PATCH operation and, if that operation takes a
  * `fieldValidation` query parameter, leaves validation to the server and skips the full
  * schema download (which would otherwise have to be served as protobuf OpenAPI v2).
- * No schemas are published, so kubectl computes patches from its compiled-in types.
+ * No schemas are published, so kubectl computes patches from its compiled-in types; the
+ * server then checks field names itself on `fieldValidation=Strict` (field-schema.ts).
  */
 export function openApiV3Root(): object {
   const paths: Record<string, { serverRelativeURL: string }> = {};

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, invalid, methodNotAllowed, notFound } from './api-error.ts';
+import { priorityOf } from './controllers/workload-util.ts';
 import { type EvictionBody, evictPod } from './eviction.ts';
+import { validateFields } from './field-schema.ts';
 import { readJson, sendJson, sendRaw } from './http-io.ts';
 import type { KubeCluster } from './kube-cluster.ts';
 import { applyPatch } from './patch.ts';
@@ -42,15 +44,18 @@ export class RestHandlers {
     switch (method) {
       case 'GET':
         return this.get(route, req, res, query);
-      case 'PUT':
-        return this.write(route, res, (await readJson(req)) as KubeObject);
+      case 'PUT': {
+        const body = (await readJson(req)) as KubeObject;
+        warn(res, validateFields(r, body, query.get('fieldValidation')));
+        return this.write(route, res, body);
+      }
       case 'PATCH': {
         const current = this.mustGet(route);
-        const patched = applyPatch(
-          structuredClone(current) as Record<string, unknown>,
-          await readJson(req),
-          req.headers['content-type'] ?? '',
-        ) as KubeObject;
+        const patch = await readJson(req);
+        const contentType = req.headers['content-type'] ?? '';
+        // A JSON patch is a list of operations, not a partial object: only the others are checked.
+        if (!contentType.startsWith('application/json-patch+json')) warn(res, validateFields(r, patch, query.get('fieldValidation')));
+        const patched = applyPatch(structuredClone(current) as Record<string, unknown>, patch, contentType) as KubeObject;
         if (!patched.metadata) throw badRequest('patch removed metadata');
         patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
         return this.write(route, res, patched);
@@ -123,6 +128,7 @@ export class RestHandlers {
       throw badRequest(
         `the API version in the data (${body.apiVersion}) does not match the expected API version (${apiVersionOf(r)}) or kind ${r.kind}`,
       );
+    warn(res, validateFields(r, body, query.get('fieldValidation')));
     if (r.namespaced) {
       const ns = namespace ?? body.metadata.namespace ?? 'default';
       if (body.metadata.namespace && body.metadata.namespace !== ns)
@@ -135,7 +141,18 @@ export class RestHandlers {
         throw invalid(qualifiedName(r), '', 'metadata.name: Required value: name or generateName is required');
       body.metadata.name = this.cluster.generateName(body.metadata.generateName);
     }
-    if (r === R.pods) defaultPod(body as Pod);
+    if (r === R.pods) {
+      defaultPod(body as Pod);
+      const className = (body as Pod).spec.priorityClassName;
+      const priority = priorityOf(this.cluster, className);
+      if (className && priority === undefined)
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `pods "${body.metadata.name}" is forbidden: no PriorityClass with name ${className} was found`,
+        );
+      if (priority !== undefined) (body as Pod).spec.priority = priority;
+    }
     if (query.get('dryRun') === 'All') return sendJson(res, 201, body);
     const created = store.create(r, body);
     if (r === R.pods) this.cluster.stats.podsCreated += 1;
@@ -181,6 +198,15 @@ export class RestHandlers {
     }
     sendRaw(res, 200, store.json(store.remove(r, namespace, name) as KubeObject));
   }
+}
+
+/** Unknown fields under `fieldValidation=Warn` go back as `Warning` headers, which kubectl prints. */
+function warn(res: ServerResponse, problems: string[]): void {
+  if (problems.length > 0)
+    res.setHeader(
+      'Warning',
+      problems.map((p) => `299 - ${JSON.stringify(p)}`),
+    );
 }
 
 function defaultPod(pod: Pod): void {

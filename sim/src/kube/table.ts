@@ -39,7 +39,11 @@ const POD: Column[] = [
   {
     name: 'Ready',
     type: 'string',
-    cell: (o) => `${isPodReady(o as Pod) ? (o as Pod).spec.containers.length : 0}/${(o as Pod).spec.containers.length}`,
+    cell: (o) => {
+      // A pod from a client that skipped validation may have no containers; do not fail the listing.
+      const n = (o as Pod).spec.containers?.length ?? 0;
+      return `${isPodReady(o as Pod) ? n : 0}/${n}`;
+    },
   },
   { name: 'Status', type: 'string', cell: (o) => (o.metadata.deletionTimestamp ? 'Terminating' : ((o as Pod).status?.phase ?? 'Pending')) },
   { name: 'Restarts', type: 'integer', cell: () => 0 },

@@ -66,7 +66,7 @@ export class Kubelet {
           podIP: ip,
           hostIP,
           startTime: now,
-          containerStatuses: p.spec.containers.map((c) => ({
+          containerStatuses: (p.spec.containers ?? []).map((c) => ({
             name: c.name,
             image: c.image,
             imageID: '',

@@ -41,12 +41,25 @@ export function createPodFromTemplate(cluster: KubeCluster, owner: KubeObject, t
   if (nodeName) pod.spec.nodeName = nodeName;
   pod.spec.terminationGracePeriodSeconds ??= 30;
   pod.spec.schedulerName ??= 'default-scheduler';
+  // Lenient where the real controller would fail to create the pod: an unknown class leaves priority unset.
+  const priority = priorityOf(cluster, pod.spec.priorityClassName);
+  if (priority !== undefined) pod.spec.priority = priority;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (!cluster.store.get(R.pods, ns, pod.metadata.name as string)) break;
     pod.metadata.name = cluster.generateName(`${owner.metadata.name}-`);
   }
   cluster.stats.podsCreated += 1;
   return cluster.store.create(R.pods, pod) as Pod;
+}
+
+/**
+ * The value of the named PriorityClass, as the Priority admission plugin copies it into
+ * `spec.priority`; undefined when no class is named or it does not exist.
+ */
+export function priorityOf(cluster: KubeCluster, className: unknown): number | undefined {
+  if (typeof className !== 'string' || className === '') return undefined;
+  const value = cluster.store.get(R.priorityClasses, undefined, className)?.value;
+  return typeof value === 'number' ? value : undefined;
 }
 
 /** Writes `status` only when it changed, so status writes never feed back into another reconcile. */
