@@ -253,6 +253,63 @@ export const AGENT_CONFIG = {
     default: '',
     help: 'kubeconfig file for the pod watch (empty: the in-cluster service account)',
   }),
+  imdsPollIntervalMs: field({
+    kind: 'int',
+    flag: 'imds-poll-interval-ms',
+    env: ['BALLAST_IMDS_POLL_INTERVAL_MS'],
+    // One small GET with a cached token; 1 s beats NTH's 2 s and AWS's suggested 5 s.
+    default: 1_000,
+    min: 50,
+    max: 5_000,
+    help: 'how often the spot interruption and rebalance paths are polled',
+  }),
+  scheduledEventsPollIntervalMs: field({
+    kind: 'int',
+    flag: 'scheduled-events-poll-interval-ms',
+    env: ['BALLAST_SCHEDULED_EVENTS_POLL_INTERVAL_MS'],
+    default: 60_000,
+    min: 50,
+    max: 3_600_000,
+    help: 'how often scheduled maintenance events are polled',
+  }),
+  monitorSpotInterruption: field({
+    kind: 'bool',
+    flag: 'monitor-spot-interruption',
+    env: ['BALLAST_MONITOR_SPOT_INTERRUPTION'],
+    default: true,
+    help: 'watch IMDS for spot interruption notices',
+  }),
+  monitorRebalance: field({
+    kind: 'bool',
+    flag: 'monitor-rebalance',
+    env: ['BALLAST_MONITOR_REBALANCE'],
+    default: true,
+    help: 'watch IMDS for EC2 rebalance recommendations',
+  }),
+  monitorScheduledEvents: field({
+    kind: 'bool',
+    flag: 'monitor-scheduled-events',
+    env: ['BALLAST_MONITOR_SCHEDULED_EVENTS'],
+    default: true,
+    help: 'watch IMDS for scheduled maintenance events',
+  }),
+  transport: field({
+    kind: 'enum',
+    flag: 'transport',
+    env: ['BALLAST_TRANSPORT'],
+    default: 'grpc',
+    values: ['grpc', 'nats'] as const,
+    help: 'how batches reach the hub: grpc (hub-address) or nats (JetStream at nats-url)',
+  }),
+  natsUrl: field({
+    kind: 'string',
+    flag: 'nats-url',
+    env: ['BALLAST_NATS_URL'],
+    default: 'nats://127.0.0.1:4222',
+    check: (v: string) =>
+      v.split(',').every((u) => /^(nats|tls):\/\/\S+$/.test(u)) ? null : `"${v}" is not a nats:// URL (comma-separated)`,
+    help: 'NATS server URL(s) when transport=nats',
+  }),
 };
 
 export type AgentConfig = ConfigOf<typeof AGENT_CONFIG>;
