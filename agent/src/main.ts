@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig, systemClock } from '@ballast/common';
+import { type BuiltActions, buildActions } from './actions/build-actions.ts';
 import { Agent } from './agent.ts';
 import { buildCollectors } from './collectors/build-collectors.ts';
 import { KubeConfigError } from './collectors/kube-pod-metadata.ts';
@@ -7,6 +8,8 @@ import { resolveIdentity } from './identity.ts';
 import { ImdsClient } from './imds/imds-client.ts';
 import { StatusServer } from './status/status-server.ts';
 import { GrpcTransport } from './transport/grpc-transport.ts';
+import { NatsTransport } from './transport/nats-transport.ts';
+import type { Transport } from './transport/transport.ts';
 
 if (process.argv.includes('--help')) {
   process.stdout.write(`ballast agent\n\nFlags (each falls back to its environment variable):\n${describeConfig(AGENT_CONFIG)}\n`);
@@ -44,18 +47,22 @@ try {
   }
   throw err;
 }
-const transport = new GrpcTransport(
-  { address: config.hubAddress, reconnectMinMs: config.reconnectMinMs, reconnectMaxMs: config.reconnectMaxMs },
-  systemClock,
-  log.child({ part: 'transport' }),
-);
+const transportLog = log.child({ part: 'transport' });
+const backoff = { reconnectMinMs: config.reconnectMinMs, reconnectMaxMs: config.reconnectMaxMs };
+const transport: Transport =
+  config.transport === 'nats'
+    ? new NatsTransport({ url: config.natsUrl, ...backoff }, systemClock, transportLog)
+    : new GrpcTransport({ address: config.hubAddress, ...backoff }, systemClock, transportLog);
 agent = new Agent(config, built.collectors, transport, log);
 const status = new StatusServer(config.statusHost, config.statusPort, () => agent.stats());
 
 let stopping = false;
+let actions: BuiltActions | null = null;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  await actions?.monitors?.shutdown();
+  actions?.outbox.shutdown();
   const stats = await agent.shutdown();
   await built.podMetadata?.shutdown();
   await status.shutdown();
@@ -75,10 +82,18 @@ try {
         )
       : null;
   agent.identity = await resolveIdentity(config, imds, log);
+  actions = buildActions(config, imds, agent.identity.lifecycle, transport, systemClock, log);
   await status.start();
   await built.podMetadata?.start();
   await agent.start();
-  log.info('agent started', { hub: config.hubAddress, epoch: agent.epoch, statusPort: status.port, intervalMs: config.collectIntervalMs });
+  actions.monitors?.start();
+  log.info('agent started', {
+    transport: transport.name,
+    hub: config.transport === 'nats' ? config.natsUrl : config.hubAddress,
+    epoch: agent.epoch,
+    statusPort: status.port,
+    intervalMs: config.collectIntervalMs,
+  });
 } catch (err) {
   log.error('agent failed to start', { err });
   process.exit(1);

@@ -310,6 +310,62 @@ export const AGENT_CONFIG = {
       v.split(',').every((u) => /^(nats|tls):\/\/\S+$/.test(u)) ? null : `"${v}" is not a nats:// URL (comma-separated)`,
     help: 'NATS server URL(s) when transport=nats',
   }),
+  spotNoticeAction: field({
+    kind: 'enum',
+    flag: 'spot-notice-action',
+    env: ['BALLAST_SPOT_NOTICE_ACTION'],
+    default: 'cordon-and-drain',
+    values: ['cordon-and-drain', 'cordon', 'none'] as const,
+    help: 'what the agent does by itself on a spot interruption notice',
+  }),
+  rebalanceAction: field({
+    kind: 'enum',
+    flag: 'rebalance-action',
+    env: ['BALLAST_REBALANCE_ACTION'],
+    default: 'cordon',
+    values: ['cordon-and-drain', 'cordon', 'none'] as const,
+    help: 'what the agent does by itself on a rebalance recommendation (the hub may order a drain)',
+  }),
+  scheduledEventAction: field({
+    kind: 'enum',
+    flag: 'scheduled-event-action',
+    env: ['BALLAST_SCHEDULED_EVENT_ACTION'],
+    default: 'none',
+    values: ['cordon-and-drain', 'cordon', 'none'] as const,
+    help: 'what the agent does by itself when a scheduled maintenance event becomes active',
+  }),
+  interruptionTaint: field({
+    kind: 'string',
+    flag: 'interruption-taint',
+    env: ['BALLAST_INTERRUPTION_TAINT'],
+    default: 'ballast.io/interrupted=true:NoSchedule',
+    check: (v: string) =>
+      /^[A-Za-z0-9./_-]+(=[A-Za-z0-9._-]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/.test(v) ? null : `"${v}" is not key=value:Effect`,
+    help: 'taint added with the cordon on an interruption',
+  }),
+  drainDeleteEmptyDirData: field({
+    kind: 'bool',
+    flag: 'drain-delete-emptydir-data',
+    env: ['BALLAST_DRAIN_DELETE_EMPTYDIR_DATA'],
+    default: true,
+    help: 'evict pods with emptyDir volumes (their data dies with the instance anyway)',
+  }),
+  drainForceAtDeadline: field({
+    kind: 'bool',
+    flag: 'drain-force-at-deadline',
+    env: ['BALLAST_DRAIN_FORCE_AT_DEADLINE'],
+    default: false,
+    help: 'delete pods a disruption budget still protects when the deadline comes (needs pods delete in RBAC)',
+  }),
+  drainPreHookMs: field({
+    kind: 'int',
+    flag: 'drain-pre-hook-ms',
+    env: ['BALLAST_DRAIN_PRE_HOOK_MS'],
+    default: 0,
+    min: 0,
+    max: 60_000,
+    help: 'wait after cordoning before evicting, e.g. for load balancers to deregister the node',
+  }),
 };
 
 export type AgentConfig = ConfigOf<typeof AGENT_CONFIG>;

@@ -68,11 +68,13 @@ export class DaemonSetController {
     let ready = 0;
     for (const node of store.list(R.nodes) as Node[]) {
       const nodeName = node.metadata.name as string;
-      const should =
-        nodeSelectorMatches(ds.spec.template.spec.nodeSelector, node.metadata.labels) &&
-        toleratesTaints(template.spec.tolerations, node.spec.taints);
       const pods = byNode.get(nodeName) ?? [];
       byNode.delete(nodeName);
+      // As Kubernetes does: a NoSchedule taint keeps a new daemon pod off the node, but only a
+      // NoExecute taint it does not tolerate removes one already running there.
+      const selected = nodeSelectorMatches(ds.spec.template.spec.nodeSelector, node.metadata.labels);
+      const noExecute = (node.spec.taints ?? []).filter((t) => t.effect === 'NoExecute');
+      const should = selected && toleratesTaints(template.spec.tolerations, pods.length > 0 ? noExecute : node.spec.taints);
       if (!should) {
         for (const p of pods) this.cluster.deletePod(ns, p.metadata.name as string);
         continue;
