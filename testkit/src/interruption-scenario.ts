@@ -28,8 +28,10 @@ export interface InterruptionScenarioOptions {
 export interface InterruptionTimings {
   /** Real ms from the notice appearing in IMDS to the node's cordon. */
   noticeToCordonMs: number;
-  /** Real ms from the notice to the last evictable pod's eviction being accepted. */
+  /** Real ms from the notice until every evictable pod's eviction had been requested. */
   noticeToAllEvictionsMs: number;
+  /** Real ms from the notice to the last evictable pod's eviction being accepted (budgets may hold some back). */
+  noticeToAllAcceptedMs: number;
   /** Real ms from the notice until no evictable pod is left on the node. */
   noticeToEmptyMs: number | null;
   evictedPods: number;
@@ -42,6 +44,8 @@ export interface InterruptionTimings {
  * own record of every change.
  */
 export class InterruptionScenario {
+  private evictablePodNames: string[] | null = null;
+
   private constructor(
     readonly clock: ScaledClock,
     readonly fleet: Fleet,
@@ -105,7 +109,9 @@ export class InterruptionScenario {
 
   /** Issues the spot notice and waits until the agent has cordoned the node and every evictable pod's eviction was accepted. */
   async interrupt(timeoutMs = 30_000): Promise<InterruptionTimings> {
-    const evictable = new Set(this.evictablePods().map((p) => p.metadata.uid as string));
+    const pods = this.evictablePods();
+    const evictable = new Set(pods.map((p) => p.metadata.uid as string));
+    this.evictablePodNames = pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     let cordonedAt: number | null = null;
     let lastEvictionAt = 0;
     let emptyAt: number | null = null;
@@ -138,9 +144,12 @@ export class InterruptionScenario {
       offNodes();
       offPods();
     }
+    const names = this.evictablePodNames ?? [];
+    const requested = names.map((n) => this.server.stats.firstEvictionRequest.get(n) ?? Number.NaN);
     return {
       noticeToCordonMs: (cordonedAt as unknown as number) - t0,
-      noticeToAllEvictionsMs: lastEvictionAt - t0,
+      noticeToAllEvictionsMs: Math.max(...requested) - t0,
+      noticeToAllAcceptedMs: lastEvictionAt - t0,
       noticeToEmptyMs: emptyAt === null ? null : emptyAt - t0,
       evictedPods: evictable.size,
     };

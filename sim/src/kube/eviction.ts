@@ -30,6 +30,7 @@ function budgetRefusal(causeMessage: string): ApiError {
 export function evictPod(cluster: KubeCluster, namespace: string, name: string, body: EvictionBody, dryRun: boolean): void {
   const { store, stats } = cluster;
   if (body.metadata?.name && body.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
+  stats.recordEvictionRequest(namespace, name);
   const pod = store.get(R.pods, namespace, name) as Pod | undefined;
   if (!pod) throw new ApiError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
   const grace = body.deleteOptions?.gracePeriodSeconds;

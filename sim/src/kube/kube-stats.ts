@@ -25,6 +25,14 @@ export class KubeStats {
   /** Watches ended with a 410 Expired error event. */
   watchesExpired = 0;
 
+  /** Real time (performance.now()) of the first eviction request per `namespace/name`, for latency measurements. */
+  readonly firstEvictionRequest = new Map<string, number>();
+
+  recordEvictionRequest(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    if (!this.firstEvictionRequest.has(key)) this.firstEvictionRequest.set(key, performance.now());
+  }
+
   recordLoss(pod: LostPod): void {
     this.podsLost += 1;
     this.lostPods.push(pod);
