@@ -56,7 +56,7 @@ describe('spot interruption handled by the real agent', () => {
     // The instance terminates at the notice's deadline; by then every replica runs elsewhere.
     await waitFor('instance terminated', () => scenario.fleet.get(scenario.instance.id)?.state === 'terminated', 30_000);
     const running = (scenario.server.store.list(R.pods) as KubeTypes.Pod[]).filter(
-      (p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.metadata.name.startsWith('web-'),
+      (p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.metadata.name?.startsWith('web-'),
     );
     expect(running).toHaveLength(8);
     expect(running.every((p) => p.spec?.nodeName !== node)).toBe(true);

@@ -5,9 +5,11 @@ import type { HubConfig } from './config/hub-config.ts';
 import { AgentRegistry } from './ingest/agent-registry.ts';
 import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
+import { NatsIngest } from './ingest/nats-ingest.ts';
 import { openStoreConnection } from './store/clickhouse-connection.ts';
 import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import type { MetricsStore } from './store/metrics-store.ts';
+import { storeOptionsFromConfig } from './store/store-options.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -17,6 +19,8 @@ export class Hub {
   readonly pipeline: IngestPipeline;
   readonly registry: AgentRegistry;
   readonly gateway: GrpcGateway;
+  /** Agents on the NATS transport; null unless natsUrl is set. */
+  readonly nats: NatsIngest | null = null;
   private api: FastifyInstance | null = null;
   httpPort = 0;
 
@@ -36,7 +40,7 @@ export class Hub {
             database: config.clickhouseDatabase,
           },
     );
-    this.store = new ClickHouseMetricsStore(connection);
+    this.store = new ClickHouseMetricsStore(connection, storeOptionsFromConfig(config));
     this.pipeline = new IngestPipeline(this.store, clock, {
       flushPoints: config.flushPoints,
       flushIntervalMs: config.flushIntervalMs,
@@ -45,30 +49,48 @@ export class Hub {
       retryMaxMs: 5_000,
     });
     this.registry = new AgentRegistry(this.store, clock, log.child({ part: 'registry' }));
-    this.gateway = new GrpcGateway(
-      {
-        store: this.store,
-        pipeline: this.pipeline,
-        registry: this.registry,
-        clock,
-        log: log.child({ part: 'ingest' }),
-        limits: {
-          maxPointsPerBatch: config.maxPointsPerBatch,
-          maxSeriesPerAgent: config.maxSeriesPerAgent,
-          collectIntervalMs: config.collectIntervalMs,
-          defaultTenant: config.defaultTenant,
-          hubVersion: HUB_VERSION,
-        },
+    const sessionDeps = {
+      store: this.store,
+      pipeline: this.pipeline,
+      registry: this.registry,
+      clock,
+      log: log.child({ part: 'ingest' }),
+      limits: {
+        maxPointsPerBatch: config.maxPointsPerBatch,
+        maxSeriesPerAgent: config.maxSeriesPerAgent,
+        collectIntervalMs: config.collectIntervalMs,
+        defaultTenant: config.defaultTenant,
+        hubVersion: HUB_VERSION,
       },
+    };
+    this.gateway = new GrpcGateway(
+      sessionDeps,
       { host: config.grpcHost, port: config.grpcPort, maxMessageBytes: config.maxMessageBytes },
       log.child({ part: 'gateway' }),
     );
+    if (config.natsUrl) {
+      this.nats = new NatsIngest(
+        sessionDeps,
+        {
+          url: config.natsUrl,
+          consumer: config.natsConsumer,
+          ackWaitMs: config.natsAckWaitMs,
+          // Bounds what all hubs hold un-acked (JetStream stops delivering beyond it): the backpressure.
+          maxAckPending: 1_000,
+          pullBatch: 256,
+          streamMaxBytes: config.natsStreamMaxMiB * 1024 * 1024,
+          maxAgeMs: 7 * 24 * 3600 * 1000,
+        },
+        log.child({ part: 'nats' }),
+      );
+    }
   }
 
   async start(): Promise<void> {
     await this.store.start();
     this.registry.start();
     await this.gateway.start();
+    this.nats?.start();
     this.api = await buildApiServer({
       store: this.store,
       registry: this.registry,
@@ -84,18 +106,27 @@ export class Hub {
             if (s.queuedPoints >= this.config.maxQueuedPoints) throw new Error(`ingest queue is full; last store error: ${s.lastError}`);
           },
         },
+        {
+          name: 'nats',
+          check: async () => {
+            if (this.nats && !this.nats.ready) throw new Error('not consuming from NATS yet');
+          },
+        },
       ],
     });
     await this.api.listen({ host: this.config.httpHost, port: this.config.httpPort });
     const address = this.api.server.address();
     this.httpPort = typeof address === 'object' && address ? address.port : this.config.httpPort;
-    this.log.info('hub ready', { http: this.httpPort, grpc: this.gateway.boundPort });
+    this.log.info('hub ready', { http: this.httpPort, grpc: this.gateway.boundPort, nats: this.config.natsUrl || undefined });
   }
 
   async shutdown(): Promise<void> {
     await this.api?.close();
     await this.gateway.shutdown();
+    // Stop pulling, let the pipeline store (and so ack) what is here, then hand back the rest.
+    await this.nats?.stop();
     await this.pipeline.shutdown();
+    await this.nats?.close();
     await this.registry.shutdown();
     await this.store.shutdown();
   }

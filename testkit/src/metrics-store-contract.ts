@@ -9,6 +9,7 @@ import type {
   SampleBlock,
   SeriesRecord,
 } from '../../hub/src/store/metrics-store.ts';
+import { InvalidQueryError } from '../../hub/src/store/query-error.ts';
 
 /**
  * The MetricsStore contract: every implementation (and every connection kind) must pass it.
@@ -421,6 +422,287 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         ]),
       ).resolves.toBeUndefined();
       await expect(store.insertEvents([])).resolves.toBeUndefined();
+    });
+
+    describe('range aggregations, grouping, rate and rollups', () => {
+      const tenant = tenantFor('aggregations');
+      // Recent and hour-aligned: raw samples older than the retention (days) may be dropped at once.
+      const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+      const t0 = T0 / 1000;
+      const X = 101n; // gauge 1..120, one point a second for two minutes
+      const Y = 102n; // gauge, one point a minute
+      const Z = 103n; // counter with two resets
+      const W = 104n; // counter, steady 6/s
+      const V = 105n; // counter sampled once a minute, reset between samples
+      const xs = Array.from({ length: 120 }, (_, i) => i + 1);
+      const zs = [0, 10, 20, 30, 5, 15, 25, 35, 45, 0, 10, 20];
+      const vs = [100, 160, 40, 100];
+      const end = T0 + 3_600_000;
+
+      /** Linear interpolation between closest ranks (numpy's default, R type 7): the definition used for raw percentiles. */
+      const quantile = (values: number[], q: number) => {
+        const s = [...values].sort((a, b) => a - b);
+        const h = (s.length - 1) * q;
+        const lo = Math.floor(h);
+        return (s[lo] as number) + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] as number) - (s[lo] as number));
+      };
+      const range = (aggregation: RangeQuery['aggregation'], seriesIds: bigint[], over: Partial<RangeQuery> = {}) =>
+        store.queryRange({ tenant, seriesIds, startMs: T0, endMs: end, stepSeconds: 60, aggregation, ...over });
+      const grouped = (aggregation: RangeQuery['aggregation'], groups: bigint[][], over: Partial<RangeQuery> = {}) =>
+        store.queryGroupedRange({ tenant, groups, startMs: T0, endMs: end, stepSeconds: 60, aggregation, ...over });
+      const values = (rows: Array<{ value: number }>) => rows.map((r) => r.value);
+      const rollups = async (): Promise<Array<'1m' | '1h'>> => (await store.resolutions()).filter((r) => r !== 'raw');
+
+      beforeAll(async () => {
+        await store.insertSamples(
+          [
+            {
+              tenant,
+              cluster: 'c1',
+              block: block([
+                ...xs.map((v, i): [bigint, number, number] => [X, T0 + i * 1000, v]),
+                [Y, T0 + 5_000, 1000],
+                [Y, T0 + 65_000, 2000],
+                ...zs.map((v, k): [bigint, number, number] => [Z, T0 + k * 10_000, v]),
+                ...zs.map((_, k): [bigint, number, number] => [W, T0 + k * 10_000, k * 60]),
+                ...vs.map((v, m): [bigint, number, number] => [V, T0 + m * 60_000 + 30_000, v]),
+              ]),
+            },
+          ],
+          [],
+        );
+      });
+
+      it('resolutions start with raw', async () => {
+        expect((await store.resolutions())[0]).toBe('raw');
+      });
+
+      it('count and exact percentiles per step on raw samples', async () => {
+        const first = xs.slice(0, 60);
+        const second = xs.slice(60);
+        expect(values(await range('count', [X]))).toEqual([60, 60]);
+        for (const [agg, q] of [
+          ['p50', 0.5],
+          ['p95', 0.95],
+          ['p99', 0.99],
+        ] as const) {
+          const got = values(await range(agg, [X]));
+          expect(got[0]).toBeCloseTo(quantile(first, q), 9);
+          expect(got[1]).toBeCloseTo(quantile(second, q), 9);
+        }
+        expect(values(await range('p95', [X]))).toEqual([57.05, 117.05].map((v) => expect.closeTo(v, 9)));
+      });
+
+      it('grouped: each group pools its series per step, for every point aggregation', async () => {
+        const pool0 = [...xs.slice(0, 60), 1000];
+        const pool1 = [...xs.slice(60), 2000];
+        const expectGroups = async (agg: RangeQuery['aggregation'], a: number, b: number) => {
+          // Group 0 is V alone: one sample a step, 100 then 160 in the first two minutes.
+          expect(await grouped(agg, [[V], [X, Y]], { endMs: T0 + 120_000 }), agg).toEqual([
+            { group: 0, t: t0, value: agg === 'count' ? 1 : 100 },
+            { group: 0, t: t0 + 60, value: agg === 'count' ? 1 : 160 },
+            { group: 1, t: t0, value: expect.closeTo(a, 9) },
+            { group: 1, t: t0 + 60, value: expect.closeTo(b, 9) },
+          ]);
+        };
+        const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
+        await expectGroups('avg', sum(pool0) / 61, sum(pool1) / 61);
+        await expectGroups('sum', 2830, 7430);
+        await expectGroups('count', 61, 61);
+        await expectGroups('min', 1, 61);
+        await expectGroups('max', 1000, 2000);
+        await expectGroups('last', 60, 120); // the latest sample of the group: X's, at 59 s and 119 s
+        await expectGroups('p50', 31, 91);
+        await expectGroups('p99', quantile(pool0, 0.99), quantile(pool1, 0.99));
+      });
+
+      it('grouped: no groups or empty groups give no rows; groups keep their index', async () => {
+        expect(await grouped('avg', [])).toEqual([]);
+        expect(await grouped('avg', [[], [Y]])).toEqual([
+          { group: 1, t: t0, value: 1000 },
+          { group: 1, t: t0 + 60, value: 2000 },
+        ]);
+      });
+
+      it('rate: per-second increase per step; a decrease is a restart from zero', async () => {
+        // Z increases 10,10,10,(reset)5,10 | 10,10,10,(reset)0,10,10; its first sample has nothing before it.
+        expect(await range('rate', [Z])).toEqual([
+          { seriesId: Z, t: t0, value: expect.closeTo(45 / 60, 12) },
+          { seriesId: Z, t: t0 + 60, value: expect.closeTo(50 / 60, 12) },
+        ]);
+        // Grouped, the rates of the group's series add up.
+        expect(values(await grouped('rate', [[Z, W]]))).toEqual([expect.closeTo(45 / 60 + 5, 12), expect.closeTo(50 / 60 + 6, 12)]);
+      });
+
+      it('rate: the increase into a step from a sample before the range start counts', async () => {
+        // V: 100 at 0:30, 160 at 1:30, 40 (reset) at 2:30, 100 at 3:30. Starting at 1:00 still sees 100 → 160.
+        expect(values(await range('rate', [V], { startMs: T0 + 60_000 }))).toEqual([1, 40 / 60, 1].map((v) => expect.closeTo(v, 12)));
+      });
+
+      it('1m rollup: the same answers as raw for avg, min, max, sum, count, last; t-digest percentiles close', async () => {
+        expect(await rollups()).toContain('1m');
+        for (const agg of ['avg', 'min', 'max', 'sum', 'count', 'last'] as const) {
+          expect(await range(agg, [X, Y], { resolution: '1m' }), agg).toEqual(await range(agg, [X, Y]));
+          expect(await grouped(agg, [[X, Y]], { resolution: '1m' }), agg).toEqual(await grouped(agg, [[X, Y]]));
+        }
+        for (const agg of ['p50', 'p95', 'p99'] as const) {
+          const exact = values(await range(agg, [X]));
+          const digest = values(await range(agg, [X], { resolution: '1m' }));
+          expect(digest).toHaveLength(2);
+          for (const [i, v] of digest.entries()) expect(Math.abs(v - (exact[i] as number)), `${agg} step ${i}`).toBeLessThanOrEqual(2);
+        }
+      });
+
+      it('1m rollup: rate from each bucket’s last value, resets between buckets handled', async () => {
+        expect(await rollups()).toContain('1m');
+        expect(values(await range('rate', [V], { resolution: '1m' }))).toEqual([1, 40 / 60, 1].map((v) => expect.closeTo(v, 12)));
+      });
+
+      it('1h rollup: one bucket for the hour', async () => {
+        expect(await rollups()).toContain('1h');
+        const hour = (agg: RangeQuery['aggregation']) => range(agg, [X], { resolution: '1h', stepSeconds: 3600 });
+        expect(await hour('avg')).toEqual([{ seriesId: X, t: t0, value: 60.5 }]);
+        expect(values(await hour('sum'))).toEqual([7260]);
+        expect(values(await hour('count'))).toEqual([120]);
+        expect(values(await hour('min'))).toEqual([1]);
+        expect(values(await hour('max'))).toEqual([120]);
+        expect(values(await hour('last'))).toEqual([120]);
+        for (const [agg, q] of [
+          ['p50', 0.5],
+          ['p95', 0.95],
+          ['p99', 0.99],
+        ] as const) {
+          expect(Math.abs((values(await hour(agg))[0] as number) - quantile(xs, q)), agg).toBeLessThanOrEqual(3);
+        }
+      });
+
+      it('a rollup bucket holding the start counts whole', async () => {
+        expect(await rollups()).toContain('1m');
+        // Raw from 0:30 sees 31..60; the 1m bucket at 0:00 is read whole (1..60).
+        expect(values(await range('count', [X], { startMs: T0 + 30_000 }))).toEqual([30, 60]);
+        expect(values(await range('count', [X], { startMs: T0 + 30_000, resolution: '1m' }))).toEqual([60, 60]);
+      });
+
+      it('another tenant reads nothing even with the right series ids', async () => {
+        expect(await range('avg', [X], { tenant: tenantFor('aggregations-other') })).toEqual([]);
+        expect(await grouped('sum', [[X]], { tenant: tenantFor('aggregations-other') })).toEqual([]);
+      });
+    });
+
+    describe('findSeries: hostile input is data, bad regexes are typed errors', () => {
+      const tenant = tenantFor('hostile');
+      const metric = 'node_cpu_mode_percent';
+      const nasty = `'; DROP TABLE samples; -- ) OR 1=1 {x:String} \\' \` ’`;
+      const plain = series(tenant, 201n, { labels: { mode: 'idle' } });
+      const odd = series(tenant, 202n, { labels: { mode: nasty, [nasty]: 'x' } });
+      const find = async (matchers: LabelMatcher[]) => ids(await store.findSeries({ tenant, metric, matchers, limit: 10 }));
+
+      beforeAll(async () => {
+        await store.insertSeries([plain, odd]);
+      });
+
+      it('label values and names with SQL metacharacters match literally', async () => {
+        expect(await find([{ label: 'mode', op: '=', value: nasty }])).toEqual([202n]);
+        expect(await find([{ label: 'mode', op: '!=', value: nasty }])).toEqual([201n]);
+        expect(await find([{ label: nasty, op: '=', value: 'x' }])).toEqual([202n]);
+        expect(await find([{ label: 'mode', op: '=~', value: '.*DROP TABLE.*' }])).toEqual([202n]);
+        expect(await find([{ label: 'mode', op: '=', value: "' OR '1'='1" }])).toEqual([]);
+      });
+
+      it('a regex ClickHouse cannot compile is an InvalidQueryError naming it', async () => {
+        const rejected = store.findSeries({ tenant, metric, matchers: [{ label: 'mode', op: '=~', value: 'a**' }], limit: 10 });
+        await expect(rejected).rejects.toBeInstanceOf(InvalidQueryError);
+        await expect(rejected).rejects.toMatchObject({ input: 'a**' });
+        await expect(find([{ label: 'mode', op: '!~', value: '(?<=x)y' }])).rejects.toBeInstanceOf(InvalidQueryError);
+      });
+    });
+
+    describe('catalog: metric names, label names, label values', () => {
+      const tenant = tenantFor('catalog');
+      const other = tenantFor('catalog-other');
+
+      beforeAll(async () => {
+        await store.insertSeries([
+          series(tenant, 301n, { metric: 'node_load1', node: 'n1', labels: {} }),
+          series(tenant, 302n, { metric: 'node_load5', node: 'n2', cluster: 'c2', labels: { zone: 'a' } }),
+          series(tenant, 303n, { metric: 'node_cpu_mode_percent', labels: { mode: 'idle', cpu: 'all' } }),
+          series(tenant, 304n, { metric: 'node_cpu_mode_percent', labels: { mode: 'user', cpu: '' } }),
+          series(other, 305n, { metric: 'node_secret', labels: { secret: 's' } }),
+        ]);
+      });
+
+      it('metricNames: sorted, by prefix, limited, per tenant', async () => {
+        expect(await store.metricNames({ tenant, prefix: '', limit: 10 })).toEqual(['node_cpu_mode_percent', 'node_load1', 'node_load5']);
+        expect(await store.metricNames({ tenant, prefix: 'node_load', limit: 10 })).toEqual(['node_load1', 'node_load5']);
+        expect(await store.metricNames({ tenant, prefix: '', limit: 1 })).toEqual(['node_cpu_mode_percent']);
+        expect(await store.metricNames({ tenant, prefix: "'; DROP TABLE series; --", limit: 10 })).toEqual([]);
+        expect(await store.metricNames({ tenant: other, prefix: '', limit: 10 })).toEqual(['node_secret']);
+      });
+
+      it('labelNames: node and cluster always, map keys, optionally of one metric', async () => {
+        expect(await store.labelNames({ tenant, limit: 100 })).toEqual(['cluster', 'cpu', 'mode', 'node', 'zone']);
+        expect(await store.labelNames({ tenant, metric: 'node_load1', limit: 100 })).toEqual(['cluster', 'node']);
+        expect(await store.labelNames({ tenant, metric: 'nope', limit: 100 })).toEqual([]);
+      });
+
+      it('labelValues: columns and map labels, empty values left out, per metric', async () => {
+        expect(await store.labelValues({ tenant, label: 'node', limit: 100 })).toEqual(['n1', 'n2']);
+        expect(await store.labelValues({ tenant, label: 'cluster', metric: 'node_load5', limit: 100 })).toEqual(['c2']);
+        expect(await store.labelValues({ tenant, label: 'mode', limit: 100 })).toEqual(['idle', 'user']);
+        expect(await store.labelValues({ tenant, label: 'cpu', limit: 100 })).toEqual(['all']);
+        expect(await store.labelValues({ tenant, label: "x'] OR 1=1 --", limit: 100 })).toEqual([]);
+        expect(await store.labelValues({ tenant, label: 'secret', limit: 100 })).toEqual([]);
+      });
+    });
+
+    describe('storageUsage and optimize', () => {
+      const tenant = tenantFor('usage');
+      // Recent, so no retention drops them; two series, 3 minutes across an hour boundary.
+      const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000 - 120_000;
+      const points: Array<[bigint, number, number]> = [];
+      for (const id of [501n, 502n]) for (let i = 0; i < 18; i++) points.push([id, T0 + i * 10_000, i * 1.5]);
+      const usage = async () => new Map((await store.storageUsage()).tables.map((t) => [t.table, t]));
+      const delta = (a: Map<string, { rows: number; points: number | null }>, b: typeof a, table: string) => ({
+        rows: (b.get(table)?.rows ?? 0) - (a.get(table)?.rows ?? 0),
+        points: (b.get(table)?.points ?? 0) - (a.get(table)?.points ?? 0),
+      });
+
+      it('lists every table with consistent sizes', async () => {
+        const u = await store.storageUsage();
+        expect(u.tables.map((t) => t.table)).toEqual(
+          expect.arrayContaining(['series', 'samples', 'samples_1m', 'samples_1h', 'events', 'logs']),
+        );
+        for (const t of u.tables) {
+          expect(t.bytesPerRow).toBe(t.rows > 0 ? t.bytesOnDisk / t.rows : 0);
+          if (t.points !== null) expect(t.bytesPerPoint).toBe(t.points > 0 ? t.bytesOnDisk / t.points : 0);
+          if (t.rows > 0) expect(t.parts).toBeGreaterThan(0);
+        }
+        expect(u.totalBytesOnDisk).toBe(u.tables.reduce((s, t) => s + t.bytesOnDisk, 0));
+      });
+
+      it('after optimize, samples rows grow by exactly the points stored, and rollups stand for them', async () => {
+        await store.optimize();
+        const before = await usage();
+        await store.insertSamples([{ tenant, cluster: 'c1', block: block(points.slice(0, 20)) }], []);
+        await store.insertSamples([{ tenant, cluster: 'c1', block: block(points.slice(20)) }], []);
+        await store.optimize();
+        const after = await usage();
+        expect(delta(before, after, 'samples')).toEqual({ rows: 36, points: 36 });
+        // 2 series x 3 minutes; 2 series x 2 hours (the points straddle an hour boundary).
+        expect(delta(before, after, 'samples_1m')).toEqual({ rows: 6, points: 36 });
+        expect(delta(before, after, 'samples_1h')).toEqual({ rows: 4, points: 36 });
+        const samples = after.get('samples');
+        expect(samples?.bytesOnDisk).toBeGreaterThan(0);
+        expect(samples?.bytesUncompressed).toBeGreaterThan(0);
+        expect(samples?.bytesPerPoint).toBeGreaterThan(0);
+      });
+
+      it('after optimize, a retried insert adds no sample rows', async () => {
+        const before = await usage();
+        await store.insertSamples([{ tenant, cluster: 'c1', block: block(points) }], []);
+        await store.optimize();
+        expect(delta(before, await usage(), 'samples').rows).toBe(0);
+      });
     });
 
     // Last: the store is closed after this.

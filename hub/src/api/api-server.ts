@@ -5,8 +5,11 @@ import { ApiError } from '../errors/api-error.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
 import type { MetricsStore } from '../store/metrics-store.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
+import { registerMetricsCatalogRoutes } from './routes/metrics-catalog-routes.ts';
 import { registerMetricsQueryRoute } from './routes/metrics-query-route.ts';
 import { registerNodesRoute } from './routes/nodes-route.ts';
+import { registerStorageUsageRoute } from './routes/storage-usage-route.ts';
+import { validationToApiError } from './validation-error.ts';
 
 export interface ApiServerDeps {
   store: MetricsStore;
@@ -19,12 +22,23 @@ export interface ApiServerDeps {
 
 /** Builds the REST API and console server; listening is the caller's. */
 export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+  const app = Fastify({
+    logger: false,
+    // Ajv's default strips unknown query parameters silently; the API refuses them instead.
+    ajv: { customOptions: { removeAdditional: false } },
+    // Longer than any URL Node accepts, so an over-long path parameter reaches the schema and
+    // gets a 400 that names it rather than a 404.
+    routerOptions: { maxParamLength: 16_384 },
+  });
   // Single-tenant until sign-in exists: every request sees the default tenant.
   const tenantOf = () => deps.defaultTenant;
 
-  app.setErrorHandler((err, _request, reply) => {
+  app.setErrorHandler((err, request, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
+    if (Array.isArray((err as { validation?: unknown }).validation)) {
+      const apiError = validationToApiError(err as Parameters<typeof validationToApiError>[0], request);
+      return reply.code(apiError.status).send(apiError.toBody());
+    }
     const status = typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
     if (status < 500) return reply.code(status).send({ error: { code: 'BAD_PARAMETER', message: (err as Error).message } });
     reply.log.error(err);
@@ -34,6 +48,8 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   registerHealthRoutes(app, deps.readiness);
   registerNodesRoute(app, { registry: deps.registry, tenantOf });
   registerMetricsQueryRoute(app, { store: deps.store, now: deps.now, tenantOf });
+  registerMetricsCatalogRoutes(app, { store: deps.store, tenantOf });
+  registerStorageUsageRoute(app, { store: deps.store });
 
   if (existsSync(deps.consoleDir)) {
     await app.register(fastifyStatic, { root: deps.consoleDir, prefix: '/' });

@@ -33,6 +33,9 @@ describe('parseMetricsQuery', () => {
       endMs: NOW,
       stepSeconds: 14, // 3600 s / 250 = 14.4
       aggregation: 'avg',
+      by: [],
+      resolution: 'auto',
+      format: undefined,
     });
   });
 
@@ -50,8 +53,10 @@ describe('parseMetricsQuery', () => {
     expect(q.startMs).toBe(1_735_732_800_000 - 3_600_000);
   });
 
-  it('auto step gives ~250 points and is at least 1 s', () => {
-    expect(parseMetricsQuery({ metric: 'm', start: '0', end: '86400' }, NOW).stepSeconds).toBe(346);
+  it('auto step gives ~250 points, is at least 1 s, and whole minutes or hours when that long', () => {
+    expect(parseMetricsQuery({ metric: 'm', start: '0', end: '86400' }, NOW).stepSeconds).toBe(360); // 345.6 s → 6 min
+    expect(parseMetricsQuery({ metric: 'm', start: '0', end: String(30 * 86400) }, NOW).stepSeconds).toBe(3 * 3600); // 2.88 h → 3 h
+    expect(parseMetricsQuery({ metric: 'm', start: '0', end: '3600' }, NOW).stepSeconds).toBe(14);
     expect(parseMetricsQuery({ metric: 'm', start: '100', end: '110' }, NOW).stepSeconds).toBe(1);
   });
 
@@ -74,7 +79,7 @@ describe('parseMetricsQuery', () => {
     expect(q.aggregation).toBe('max');
   });
 
-  it.each(['avg', 'min', 'max', 'sum', 'last'])('accepts agg=%s', (agg) => {
+  it.each(['avg', 'min', 'max', 'sum', 'count', 'p50', 'p95', 'p99', 'last', 'rate'])('accepts agg=%s', (agg) => {
     expect(parseMetricsQuery({ metric: 'm', agg }, NOW).aggregation).toBe(agg);
   });
 
@@ -128,7 +133,11 @@ describe('parseMetricsQuery', () => {
   });
 
   it('unknown agg names agg', () => {
-    expectBadParameter({ metric: 'm', agg: 'median' }, 'agg', /"median" is not one of avg, min, max, sum, last/);
+    expectBadParameter(
+      { metric: 'm', agg: 'median' },
+      'agg',
+      /"median" is not one of avg, min, max, sum, count, p50, p95, p99, last, rate/,
+    );
   });
 
   it('too many points is LIMIT_EXCEEDED (422) naming step', () => {
@@ -142,5 +151,59 @@ describe('parseMetricsQuery', () => {
   it('exactly the point limit is allowed', () => {
     const q = parseMetricsQuery({ metric: 'm', start: '0', end: String(MAX_POINTS_PER_SERIES), step: '1' }, NOW);
     expect(q.stepSeconds).toBe(1);
+  });
+
+  it('match[] selectors add matchers of every operator; the shorthand adds equality; all combine', () => {
+    const q = parseMetricsQuery({ metric: 'm', 'match[]': ['{node="a",mode=~"user|system"}', "{cluster!='x'}"], 'match[pod]': 'p1' }, NOW);
+    expect(q.matchers).toEqual([
+      { label: 'node', op: '=', value: 'a' },
+      { label: 'mode', op: '=~', value: 'user|system' },
+      { label: 'cluster', op: '!=', value: 'x' },
+      { label: 'pod', op: '=', value: 'p1' },
+    ]);
+  });
+
+  it('a selector may carry the metric name instead of metric=, but not a different one', () => {
+    expect(parseMetricsQuery({ 'match[]': 'node_load1{node="a"}' }, NOW).metric).toBe('node_load1');
+    expect(parseMetricsQuery({ metric: 'node_load1', 'match[]': 'node_load1' }, NOW).matchers).toEqual([]);
+    expectBadParameter({ metric: 'node_load1', 'match[]': 'node_load5{}' }, 'match[]', /names metric node_load5/);
+    expectBadParameter({ 'match[]': ['a{}', 'b{}'] }, 'match[]', /two metrics/);
+  });
+
+  it('a bad selector names match[] and says where it broke', () => {
+    expectBadParameter({ metric: 'm', 'match[]': '{node="a"' }, 'match[]', /expected ',' or '}' at offset 9/);
+    expectBadParameter({ metric: 'm', 'match[]': '{mode=~"a)|(b"}' }, 'match[]', /bad regex for mode: unbalanced \)/);
+    expectBadParameter({ metric: 'm', 'match[]': ['{a="1"}', 42] }, 'match[]', /text/);
+  });
+
+  it('too many matchers names match[]', () => {
+    const many = Array.from({ length: 21 }, (_, i) => `l${i}="v"`).join(',');
+    expectBadParameter({ metric: 'm', 'match[]': `{${many}}` }, 'match[]', /21 matchers; at most 20/);
+  });
+
+  it('by: comma-separated label names, trimmed', () => {
+    expect(parseMetricsQuery({ metric: 'm', by: 'cluster, node' }, NOW).by).toEqual(['cluster', 'node']);
+    expect(parseMetricsQuery({ metric: 'm', by: '' }, NOW).by).toEqual([]);
+    expectBadParameter({ metric: 'm', by: 'cluster,1x' }, 'by', /"1x" is not a valid label name/);
+    expectBadParameter({ metric: 'm', by: "labels['x']" }, 'by');
+    expectBadParameter({ metric: 'm', by: 'a,a' }, 'by', /twice/);
+    expectBadParameter({ metric: 'm', by: 'a,' }, 'by');
+  });
+
+  it('resolution and format take their listed values only', () => {
+    expect(parseMetricsQuery({ metric: 'm', resolution: '1m', format: 'csv' }, NOW)).toMatchObject({ resolution: '1m', format: 'csv' });
+    expectBadParameter({ metric: 'm', resolution: '5m' }, 'resolution', /"5m" is not one of auto, raw, 1m, 1h/);
+    expectBadParameter({ metric: 'm', format: 'xml' }, 'format', /"xml" is not one of json, csv/);
+  });
+
+  it('times outside 1970..2200 and steps over a year name their parameter', () => {
+    expectBadParameter({ metric: 'm', end: '999999999999' }, 'end', /outside/);
+    expectBadParameter({ metric: 'm', step: '367d' }, 'step', /at most 366d/);
+  });
+
+  it('error messages cut long input', () => {
+    const e = apiError({ metric: `${'x'.repeat(5000)}-` });
+    expect(e.parameter).toBe('metric');
+    expect(e.message.length).toBeLessThan(200);
   });
 });

@@ -46,7 +46,14 @@ class FakeStore {
       insertEvents: unused,
       findSeries: unused,
       queryRange: unused,
+      queryGroupedRange: unused,
+      resolutions: unused,
+      metricNames: unused,
+      labelNames: unused,
+      labelValues: unused,
       ping: unused,
+      storageUsage: unused,
+      optimize: unused,
     };
   }
 }

@@ -6,21 +6,33 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { explainChdbError, type StoreConnection } from './clickhouse-connection.ts';
+import { renderStatement } from './ddl.ts';
+import { availableResolutions, labelNames, labelValues, metricNames, type RowReader } from './metrics-catalog-sql.ts';
 import type {
   AgentRecord,
   BatchRecord,
+  CatalogQuery,
   EventRecord,
+  GroupedRangeQuery,
+  GroupedRangeRow,
   MetricsStore,
   RangeQuery,
   RangeRow,
+  Resolution,
   SamplePart,
   SequenceProgress,
   SeriesRecord,
   SeriesSelector,
+  StorageUsage,
 } from './metrics-store.ts';
+import { InvalidQueryError, isRegexCompileError } from './query-error.ts';
+import { type RangeSqlInput, rangeQuerySql } from './range-query-sql.ts';
+import { applyRetention } from './retention.ts';
 import { encodeSamplesRowBinary, SAMPLE_ROW_STRUCTURE } from './row-binary.ts';
-import { MIGRATIONS } from './schema.ts';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './schema.ts';
+import { optimizeTables, readStorageUsage } from './storage-usage.ts';
 import { StoreError } from './store-error.ts';
+import { type ClickHouseStoreOptions, DEFAULT_STORE_OPTIONS } from './store-options.ts';
 
 const SAMPLE_COLUMNS = '(tenant, cluster, series_id, ts, value)';
 
@@ -29,30 +41,41 @@ export class ClickHouseMetricsStore implements MetricsStore {
   private readonly client: ClickHouseClient;
   private readonly spoolDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   private closed = false;
+  /**
+   * On a cluster, inserts go through Distributed tables, which by default queue rows and
+   * forward them later: synchronous forwarding keeps "resolved = durable" true for acks.
+   */
+  private readonly insertSettings: { insert_distributed_sync?: 1 };
 
-  constructor(private readonly connection: StoreConnection) {
+  constructor(
+    private readonly connection: StoreConnection,
+    private readonly options: ClickHouseStoreOptions = DEFAULT_STORE_OPTIONS,
+  ) {
     this.client = connection.client;
+    this.insertSettings = options.layout.cluster ? { insert_distributed_sync: 1 } : {};
   }
 
+  /** Migrates the schema (versioned), then brings TTLs to the configured retention (idempotent). */
   async start(): Promise<void> {
+    const { layout } = this.options;
     try {
-      await this.client.command({
-        query: `CREATE TABLE IF NOT EXISTS schema_migrations (
-          version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
-        ) ENGINE = MergeTree ORDER BY version`,
-      });
+      for (const sql of renderStatement({ kind: 'table', table: MIGRATIONS_TABLE }, layout)) await this.client.command({ query: sql });
       const applied = new Set(
         (await this.rows<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
       );
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
-        for (const statement of m.statements) await this.client.command({ query: statement });
+        for (const statement of m.statements) {
+          for (const sql of renderStatement(statement, layout)) await this.client.command({ query: sql });
+        }
         await this.client.insert({
+          clickhouse_settings: this.insertSettings,
           table: 'schema_migrations',
           values: [{ version: m.version, name: m.name }],
           format: 'JSONEachRow',
         });
       }
+      await applyRetention(this.client, layout, this.options.retention);
     } catch (err) {
       throw new StoreError(`cannot prepare the metrics schema on ${this.connection.describe}`, {
         cause: explainChdbError(err, this.connection.describe),
@@ -70,9 +93,18 @@ export class ClickHouseMetricsStore implements MetricsStore {
     await this.rows('SELECT 1 AS ok');
   }
 
+  storageUsage(): Promise<StorageUsage> {
+    return readStorageUsage(this.client, this.options.layout);
+  }
+
+  optimize(): Promise<void> {
+    return optimizeTables(this.client, this.options.layout);
+  }
+
   async insertSeries(series: SeriesRecord[]): Promise<void> {
     if (series.length === 0) return;
     await this.client.insert({
+      clickhouse_settings: this.insertSettings,
       table: 'series',
       format: 'JSONEachRow',
       values: series.map((s) => ({
@@ -97,6 +129,7 @@ export class ClickHouseMetricsStore implements MetricsStore {
   async recordBatches(batches: BatchRecord[]): Promise<void> {
     if (batches.length === 0) return;
     await this.client.insert({
+      clickhouse_settings: this.insertSettings,
       table: 'ingest_batches',
       format: 'JSONEachRow',
       values: batches.map((b) => ({
@@ -138,6 +171,7 @@ export class ClickHouseMetricsStore implements MetricsStore {
   async upsertAgents(agents: AgentRecord[]): Promise<void> {
     if (agents.length === 0) return;
     await this.client.insert({
+      clickhouse_settings: this.insertSettings,
       table: 'agents',
       format: 'JSONEachRow',
       values: agents.map((a) => ({
@@ -181,6 +215,7 @@ export class ClickHouseMetricsStore implements MetricsStore {
   async insertEvents(events: EventRecord[]): Promise<void> {
     if (events.length === 0) return;
     await this.client.insert({
+      clickhouse_settings: this.insertSettings,
       table: 'events',
       format: 'JSONEachRow',
       values: events.map((e) => ({
@@ -222,7 +257,13 @@ export class ClickHouseMetricsStore implements MetricsStore {
        ORDER BY series_id
        LIMIT {limit:UInt32}`,
       params,
-    );
+    ).catch((err: unknown) => {
+      if (!isRegexCompileError(err)) throw err;
+      const bad = selector.matchers.find((m) => (m.op === '=~' || m.op === '!~') && (err as Error).message.includes(m.value));
+      throw new InvalidQueryError(`cannot compile the regex ${JSON.stringify(bad?.value ?? '')} (RE2 syntax)`, bad?.value ?? '', {
+        cause: err,
+      });
+    });
     return rows.map((r) => ({
       id: BigInt(String(r.id)),
       tenant: String(r.tenant),
@@ -235,25 +276,42 @@ export class ClickHouseMetricsStore implements MetricsStore {
     }));
   }
 
-  /**
-   * FINAL collapses a batch re-stored after a crash before merges do; duplicates of a point
-   * share its day partition, so FINAL never has to merge across partitions.
-   */
   async queryRange(q: RangeQuery): Promise<RangeRow[]> {
     if (q.seriesIds.length === 0) return [];
-    const agg = { avg: 'avg(value)', min: 'min(value)', max: 'max(value)', sum: 'sum(value)', last: 'argMax(value, ts)' }[q.aggregation];
-    const rows = await this.rows<{ id: string; t: number; v: number }>(
-      `SELECT toString(series_id) AS id, toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) AS t, ${agg} AS v
-       FROM samples FINAL
-       WHERE series_id IN {ids:Array(UInt64)}
-         AND ts >= fromUnixTimestamp64Milli({start:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64})
-       GROUP BY series_id, t
-       ORDER BY series_id, t
-       SETTINGS do_not_merge_across_partitions_select_final = 1`,
-      { step: q.stepSeconds, ids: q.seriesIds, start: Math.floor(q.startMs), end: Math.ceil(q.endMs) },
-    );
-    return rows.map((r) => ({ seriesId: BigInt(r.id), t: Number(r.t), value: Number(r.v) }));
+    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw' });
+    return rows.map((r) => ({ seriesId: BigInt(r.k), t: Number(r.t), value: Number(r.v) }));
   }
+
+  async queryGroupedRange(q: GroupedRangeQuery): Promise<GroupedRangeRow[]> {
+    const seriesIds = q.groups.flat();
+    if (seriesIds.length === 0) return [];
+    const groupOf = q.groups.flatMap((ids, g) => ids.map(() => g));
+    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw', seriesIds, groupOf });
+    return rows.map((r) => ({ group: Number(r.k), t: Number(r.t), value: Number(r.v) }));
+  }
+
+  resolutions(): Promise<Resolution[]> {
+    return availableResolutions(this.reader);
+  }
+
+  metricNames(q: CatalogQuery & { prefix: string }): Promise<string[]> {
+    return metricNames(this.reader, q);
+  }
+
+  labelNames(q: CatalogQuery): Promise<string[]> {
+    return labelNames(this.reader, q);
+  }
+
+  labelValues(q: CatalogQuery & { label: string }): Promise<string[]> {
+    return labelValues(this.reader, q);
+  }
+
+  private rangeRows(input: RangeSqlInput): Promise<Array<{ k: string; t: number; v: number | null }>> {
+    const { query, params } = rangeQuerySql(input);
+    return this.rows(query, params);
+  }
+
+  private readonly reader: RowReader = (query, params) => this.rows(query, params);
 
   private async rows<T>(query: string, query_params?: Record<string, unknown>): Promise<T[]> {
     const result = await this.client.query({ query, query_params, format: 'JSONEachRow' });
@@ -262,7 +320,11 @@ export class ClickHouseMetricsStore implements MetricsStore {
 
   private async writeRowBinary(payload: Buffer): Promise<void> {
     if (this.connection.kind === 'server') {
-      await this.client.exec({ query: `INSERT INTO samples ${SAMPLE_COLUMNS} FORMAT RowBinary`, values: Readable.from([payload]) });
+      await this.client.exec({
+        query: `INSERT INTO samples ${SAMPLE_COLUMNS} FORMAT RowBinary`,
+        values: Readable.from([payload]),
+        clickhouse_settings: this.insertSettings,
+      });
       return;
     }
     // The chDB connection accepts no RowBinary body, but the engine reads a local file at

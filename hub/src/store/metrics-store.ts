@@ -90,12 +90,59 @@ export interface LabelMatcher {
   value: string;
 }
 
+/**
+ * Per-step aggregations. `p50`/`p95`/`p99` are exact on raw samples and t-digest estimates on
+ * rollups. `rate` is for counters: the per-second increase in the step, where a decrease
+ * means the counter restarted from zero (as in Prometheus).
+ */
+export type Aggregation = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'p50' | 'p95' | 'p99' | 'last' | 'rate';
+
+/** Which table a range query reads: raw samples, or the per-minute or per-hour rollups. */
+export type Resolution = 'raw' | '1m' | '1h';
+
+export const RESOLUTION_SECONDS: Record<Resolution, number> = { raw: 0, '1m': 60, '1h': 3600 };
+
 export interface RangeQuery {
+  /**
+   * When given, only this tenant's rows are read. Series ids already belong to one tenant;
+   * the tenant lets the table's primary key (tenant first) prune.
+   */
+  tenant?: string;
   seriesIds: bigint[];
   startMs: number;
   endMs: number;
   stepSeconds: number;
-  aggregation: 'avg' | 'min' | 'max' | 'sum' | 'last';
+  aggregation: Aggregation;
+  /**
+   * Default `raw`. A rollup needs `stepSeconds` to be a multiple of its bucket and covers whole
+   * buckets: the one holding `startMs` is read in full.
+   */
+  resolution?: Resolution;
+}
+
+/**
+ * Aggregates across series: per step, each group's samples are pooled and aggregated together
+ * (the average of a group is the average of all its samples). `rate` is computed per series
+ * and the rates of a group summed.
+ */
+export interface GroupedRangeQuery extends Omit<RangeQuery, 'seriesIds'> {
+  /** The series ids of each group; groups must not share a series. */
+  groups: bigint[][];
+}
+
+export interface GroupedRangeRow {
+  /** Index into `GroupedRangeQuery.groups`. */
+  group: number;
+  /** Start of the step bucket, unix seconds. */
+  t: number;
+  value: number;
+}
+
+/** A tenant's metric names, label names or label values; `metric` narrows to one metric. */
+export interface CatalogQuery {
+  tenant: string;
+  metric?: string;
+  limit: number;
 }
 
 export interface RangeRow {
@@ -123,7 +170,57 @@ export interface MetricsStore {
   upsertAgents(agents: AgentRecord[]): Promise<void>;
   listAgents(tenant: string | null): Promise<AgentRecord[]>;
   insertEvents(events: EventRecord[]): Promise<void>;
+  /**
+   * Series of a metric matching every matcher, ordered by id, at most `limit`. Regex matchers
+   * are anchored RE2 patterns; one ClickHouse cannot compile is rejected with an
+   * {@link InvalidQueryError} (`hub/src/store/query-error.ts`) naming it.
+   */
   findSeries(selector: SeriesSelector): Promise<SeriesRecord[]>;
+  /** Rows ordered by series id, then time; a step with no samples has no row. */
   queryRange(query: RangeQuery): Promise<RangeRow[]>;
+  /** Rows ordered by group, then time; a step with no samples has no row. */
+  queryGroupedRange(query: GroupedRangeQuery): Promise<GroupedRangeRow[]>;
+  /** Resolutions whose tables exist, finest first; always starts with `raw`. */
+  resolutions(): Promise<Resolution[]>;
+  /** Distinct metric names starting with `prefix`, sorted, at most `limit`. */
+  metricNames(query: CatalogQuery & { prefix: string }): Promise<string[]>;
+  /** Distinct label names, `node` and `cluster` included, sorted, at most `limit`. */
+  labelNames(query: CatalogQuery): Promise<string[]>;
+  /** Distinct non-empty values of one label, sorted, at most `limit`. */
+  labelValues(query: CatalogQuery & { label: string }): Promise<string[]>;
   ping(): Promise<void>;
+  /**
+   * Size of every store table, from its active parts (on a cluster: one replica of every
+   * shard). Reads part metadata plus the rollups' `count` column (a scan of one small
+   * column), so it is cheap but not free: meant for operators, not for polling.
+   */
+  storageUsage(): Promise<StorageUsage>;
+  /**
+   * `OPTIMIZE TABLE … FINAL` on every table: merges each partition into one part, which
+   * collapses duplicate samples and partial rollup rows. Expensive (rewrites all stored
+   * data); for benchmarks and tests, never for a running hub.
+   */
+  optimize(): Promise<void>;
+}
+
+export interface TableStorage {
+  /** The name queries use (the Distributed table on a cluster). */
+  table: string;
+  /** Rows in active parts; duplicates and partial rollup rows count until merged. */
+  rows: number;
+  parts: number;
+  /** Compressed, on disk, index and marks included. */
+  bytesOnDisk: number;
+  bytesUncompressed: number;
+  /** bytesOnDisk / rows; 0 when empty. */
+  bytesPerRow: number;
+  /** Raw points the rows stand for: rows for samples, sum(count) for rollups, null for tables of other records. */
+  points: number | null;
+  /** bytesOnDisk / points; null when points is null, 0 when there are none. */
+  bytesPerPoint: number | null;
+}
+
+export interface StorageUsage {
+  tables: TableStorage[];
+  totalBytesOnDisk: number;
 }

@@ -150,7 +150,7 @@ export class Fleet extends EventEmitter<FleetEventMap> {
   /** Records a spot interruption notice now; the instance is terminated at the action time. */
   interrupt(id: string, action: InterruptionAction = 'terminate'): SimInstance | undefined {
     const instance = this.instances.get(id);
-    if (!instance || instance.state !== 'running' || instance.interruption) return instance;
+    if (instance?.state !== 'running' || instance.interruption) return instance;
     const now = this.clock.now();
     instance.interruption = { noticeAtMs: now, actionAtMs: now + 120_000, action };
     this.emit('interruption-notice', instance);
@@ -160,7 +160,7 @@ export class Fleet extends EventEmitter<FleetEventMap> {
 
   recommendRebalance(id: string): SimInstance | undefined {
     const instance = this.instances.get(id);
-    if (!instance || instance.state !== 'running' || instance.rebalanceAtMs !== null) return instance;
+    if (instance?.state !== 'running' || instance.rebalanceAtMs !== null) return instance;
     instance.rebalanceAtMs = this.clock.now();
     this.emit('rebalance', instance);
     return instance;

@@ -1,6 +1,13 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { MetricsStore } from '../../store/metrics-store.ts';
-import { MAX_SERIES, parseMetricsQuery } from '../metrics-query-params.ts';
+import { ApiError, badParameter } from '../../errors/api-error.ts';
+import type { MetricsStore, RangeQuery, Resolution, SeriesRecord } from '../../store/metrics-store.ts';
+import { InvalidQueryError } from '../../store/query-error.ts';
+import { type CsvSeries, csvChunks, csvFilename, prefersCsv } from '../csv.ts';
+import { MAX_MATCHED_SERIES, MAX_SERIES, type MetricsQuery, parseMetricsQuery } from '../metrics-query-params.ts';
+import { metricsQuerySchema } from '../query-schemas.ts';
+import { chooseResolution } from '../resolution.ts';
+import { groupSeries, seriesLabels } from '../series-groups.ts';
 
 interface Deps {
   store: MetricsStore;
@@ -8,40 +15,94 @@ interface Deps {
   tenantOf: (request: unknown) => string;
 }
 
-/** GET /api/v1/metrics/query: series of one metric, aggregated per step. */
+/** Rollup tables appear only through a migration at start-up; re-checking each minute is plenty. */
+const RESOLUTIONS_TTL_MS = 60_000;
+
+/** GET /api/v1/metrics/query: series of one metric, aggregated per step, optionally grouped; JSON or CSV. */
 export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): void {
-  app.get('/api/v1/metrics/query', async (request) => {
+  let resolutions: { at: number; list: Promise<Resolution[]> } | null = null;
+  const available = () => {
+    if (!resolutions || deps.now() - resolutions.at > RESOLUTIONS_TTL_MS) {
+      resolutions = { at: deps.now(), list: deps.store.resolutions() };
+      resolutions.list.catch(() => {
+        resolutions = null;
+      });
+    }
+    return resolutions.list;
+  };
+
+  app.get('/api/v1/metrics/query', { schema: metricsQuerySchema }, async (request, reply) => {
     const q = parseMetricsQuery(request.query as Record<string, unknown>, deps.now());
-    const series = await deps.store.findSeries({
-      tenant: deps.tenantOf(request),
-      metric: q.metric,
-      matchers: q.matchers,
-      limit: MAX_SERIES,
-    });
-    const rows = await deps.store.queryRange({
-      seriesIds: series.map((s) => s.id),
-      startMs: q.startMs,
-      endMs: q.endMs,
-      stepSeconds: q.stepSeconds,
-      aggregation: q.aggregation,
-    });
-    const points = new Map<bigint, Array<[number, number]>>();
-    for (const r of rows) {
-      const list = points.get(r.seriesId);
-      if (list) list.push([r.t, r.value]);
-      else points.set(r.seriesId, [[r.t, r.value]]);
+    const resolution = chooseResolution(q.resolution, (q.endMs - q.startMs) / 1000, q.stepSeconds, await available());
+    const tenant = deps.tenantOf(request);
+    const series = await matchingSeries(deps.store, tenant, q);
+    const read = { tenant, startMs: q.startMs, endMs: q.endMs, stepSeconds: q.stepSeconds, aggregation: q.aggregation, resolution };
+    const result = q.by.length > 0 ? await grouped(deps.store, q, read, series) : await perSeries(deps.store, read, series);
+
+    if (q.format === 'csv' || (q.format === undefined && prefersCsv(request.headers.accept))) {
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="${csvFilename(q.metric, q.startMs, q.endMs)}"`);
+      return reply.send(Readable.from(csvChunks(result)));
     }
     return {
       metric: q.metric,
-      resolution: 'raw',
+      resolution,
       step: q.stepSeconds,
       aggregation: q.aggregation,
+      by: q.by,
       start: q.startMs / 1000,
       end: q.endMs / 1000,
-      series: series.map((s) => ({
-        labels: { ...s.labels, node: s.node, cluster: s.cluster },
-        points: points.get(s.id) ?? [],
-      })),
+      series: result,
     };
   });
+}
+
+async function matchingSeries(store: MetricsStore, tenant: string, q: MetricsQuery): Promise<SeriesRecord[]> {
+  // Ungrouped, every series is a result; grouped, many series may fold into few results.
+  const cap = q.by.length > 0 ? MAX_MATCHED_SERIES : MAX_SERIES;
+  let series: SeriesRecord[];
+  try {
+    series = await store.findSeries({ tenant, metric: q.metric, matchers: q.matchers, limit: cap + 1 });
+  } catch (err) {
+    if (err instanceof InvalidQueryError) throw badParameter('match[]', err.message);
+    throw err;
+  }
+  if (series.length > cap) {
+    const what = q.by.length > 0 ? 'series to group' : 'series';
+    throw new ApiError(
+      'LIMIT_EXCEEDED',
+      `match[]: the query matches more than ${cap} ${what}; the limit is ${cap}. Narrow it with matchers${q.by.length > 0 ? '' : ' or group it with by='}.`,
+      'match[]',
+    );
+  }
+  return series;
+}
+
+/** What to read, whoever the series are. */
+type Read = Omit<RangeQuery, 'seriesIds'>;
+
+async function perSeries(store: MetricsStore, read: Read, series: SeriesRecord[]): Promise<CsvSeries[]> {
+  const rows = await store.queryRange({ ...read, seriesIds: series.map((s) => s.id) });
+  const points = new Map<bigint, Array<[number, number]>>();
+  for (const r of rows) {
+    const list = points.get(r.seriesId);
+    if (list) list.push([r.t, r.value]);
+    else points.set(r.seriesId, [[r.t, r.value]]);
+  }
+  return series.map((s) => ({ labels: seriesLabels(s), points: points.get(s.id) ?? [] }));
+}
+
+async function grouped(store: MetricsStore, q: MetricsQuery, read: Read, series: SeriesRecord[]): Promise<CsvSeries[]> {
+  const groups = groupSeries(series, q.by);
+  if (groups.length > MAX_SERIES) {
+    throw new ApiError(
+      'LIMIT_EXCEEDED',
+      `by: grouping by ${q.by.join(',')} gives ${groups.length} series; the limit is ${MAX_SERIES}. Group by fewer labels or narrow with match[].`,
+      'by',
+    );
+  }
+  const rows = await store.queryGroupedRange({ ...read, groups: groups.map((g) => g.seriesIds) });
+  const points: Array<Array<[number, number]>> = groups.map(() => []);
+  for (const r of rows) points[r.group]?.push([r.t, r.value]);
+  return groups.map((g, i) => ({ labels: g.labels, points: points[i] ?? [] }));
 }

@@ -1,0 +1,59 @@
+import { badParameter } from '../errors/api-error.ts';
+import { RESOLUTION_SECONDS, type Resolution } from '../store/metrics-store.ts';
+
+export const RESOLUTION_CHOICES = ['auto', 'raw', '1m', '1h'] as const;
+export type ResolutionChoice = (typeof RESOLUTION_CHOICES)[number];
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * The automatic rule. A rollup is used only when the step is a whole number of its buckets
+ * (so every step is an exact union of buckets) and the range is long enough that raw
+ * samples would be many times more rows than the answer needs:
+ *   step ≥ 1h, a multiple of 1h, range > 2 days  → 1h
+ *   step ≥ 1m, a multiple of 1m, range > 6 hours → 1m
+ *   otherwise                                     → raw
+ */
+export function autoResolution(rangeSeconds: number, stepSeconds: number): Resolution {
+  if (stepSeconds % HOUR === 0 && rangeSeconds > 2 * DAY) return '1h';
+  if (stepSeconds % 60 === 0 && rangeSeconds > 6 * HOUR) return '1m';
+  return 'raw';
+}
+
+/**
+ * Applies the rule, or checks an explicit choice. A rollup table that does not exist yet
+ * (an older schema) makes `auto` fall back to the next finer resolution, and an explicit
+ * request for it a 400.
+ */
+export function chooseResolution(
+  choice: ResolutionChoice,
+  rangeSeconds: number,
+  stepSeconds: number,
+  available: readonly Resolution[],
+): Resolution {
+  if (choice === 'auto') {
+    const order: Resolution[] = ['1h', '1m', 'raw'];
+    const wanted = autoResolution(rangeSeconds, stepSeconds);
+    return order.slice(order.indexOf(wanted)).find((r) => available.includes(r)) ?? 'raw';
+  }
+  const bucket = RESOLUTION_SECONDS[choice];
+  if (bucket > 0 && stepSeconds % bucket !== 0) {
+    throw badParameter('resolution', `${choice} needs a step that is a multiple of ${bucket}s; the step is ${stepSeconds}s`);
+  }
+  if (!available.includes(choice)) {
+    throw badParameter('resolution', `${choice} is not available on this hub (available: ${available.join(', ')})`);
+  }
+  return choice;
+}
+
+/**
+ * About 250 points per range. Steps of a minute or more are rounded up to whole minutes, and
+ * of an hour or more to whole hours, so that automatic steps can use the rollups.
+ */
+export function autoStep(rangeMs: number): number {
+  const s = Math.max(1, Math.round(rangeMs / 1000 / 250));
+  if (s >= HOUR) return Math.ceil(s / HOUR) * HOUR;
+  if (s >= 60) return Math.ceil(s / 60) * 60;
+  return s;
+}

@@ -1,0 +1,57 @@
+import type { FastifyRequest } from 'fastify';
+import { ApiError, badParameter } from '../errors/api-error.ts';
+import { clip } from './metrics-query-params.ts';
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+interface PartSchema {
+  properties?: Record<string, unknown>;
+  patternProperties?: Record<string, unknown>;
+}
+
+/**
+ * Turns a Fastify schema-validation failure into the API's error shape, naming the parameter
+ * (a 400 without the name would leave the caller guessing which of ten was wrong).
+ */
+export function validationToApiError(err: { validation: AjvError[]; validationContext?: string }, request: FastifyRequest): ApiError {
+  const context = err.validationContext === 'params' ? 'params' : 'querystring';
+  const given = ((context === 'params' ? request.params : request.query) ?? {}) as Record<string, unknown>;
+  const first = err.validation[0];
+  if (!first) return new ApiError('BAD_PARAMETER', 'invalid request');
+  if (first.keyword === 'additionalProperties') {
+    const schema = (request.routeOptions.schema?.[context] ?? {}) as PartSchema;
+    const known = Object.keys(schema.properties ?? {});
+    const patterns = Object.keys(schema.patternProperties ?? {}).map((p) => new RegExp(p));
+    const unknown = Object.keys(given).filter((k) => !known.includes(k) && !patterns.some((p) => p.test(k)));
+    const name = String(first.params.additionalProperty ?? unknown[0]);
+    const shown = (unknown.length > 0 ? unknown : [name]).map(clip);
+    const knownText = [...known, ...(patterns.length > 0 ? ['match[<label>]'] : [])].join(', ');
+    return badParameter(clip(name), `unknown parameter${shown.length > 1 ? 's' : ''} ${shown.join(', ')}; known: ${knownText}`);
+  }
+  const name = decodePointer(first.instancePath.split('/')[1] ?? String(first.params.missingProperty ?? ''));
+  const value = given[name];
+  switch (first.keyword) {
+    case 'type':
+      return badParameter(name, Array.isArray(value) ? 'give it once' : `must be a ${String(first.params.type)}`);
+    case 'enum':
+      return badParameter(name, `"${clip(String(value))}" is not one of ${(first.params.allowedValues as string[]).join(', ')}`);
+    case 'maxLength':
+      return badParameter(name, `is longer than ${String(first.params.limit)} characters`);
+    case 'maxItems':
+      return badParameter(name, `given more than ${String(first.params.limit)} times`);
+    case 'pattern':
+      return badParameter(name, `"${clip(String(value))}" does not match ${String(first.params.pattern)}`);
+    default:
+      return badParameter(name, first.message ?? 'is invalid');
+  }
+}
+
+/** JSON Pointer segments escape `/` and `~`. */
+function decodePointer(segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
+}

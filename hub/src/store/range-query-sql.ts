@@ -1,0 +1,120 @@
+import { type Aggregation, RESOLUTION_SECONDS, type Resolution } from './metrics-store.ts';
+
+/**
+ * SQL of range queries. Everything the caller gives is bound as a query parameter; the only
+ * text spliced in comes from the fixed tables below, chosen by already-validated enums.
+ */
+
+type PointAggregation = Exclude<Aggregation, 'rate'>;
+
+/** Raw percentiles are exact, with linear interpolation between ranks (as numpy and Prometheus). */
+const RAW: Record<PointAggregation, string> = {
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  sum: 'sum(value)',
+  count: 'toFloat64(count())',
+  last: 'argMax(value, ts)',
+  p50: 'quantileExactInclusive(0.5)(value)',
+  p95: 'quantileExactInclusive(0.95)(value)',
+  p99: 'quantileExactInclusive(0.99)(value)',
+};
+
+/** Rollup rows are partial aggregates: merging them per step gives the step's aggregate. */
+const ROLLUP: Record<PointAggregation, string> = {
+  avg: 'sum(`sum`) / sum(`count`)',
+  min: 'min(`min`)',
+  max: 'max(`max`)',
+  sum: 'sum(`sum`)',
+  count: 'toFloat64(sum(`count`))',
+  last: 'argMaxMerge(`last`)',
+  p50: 'quantileTDigestMerge(0.5)(`digest`)',
+  p95: 'quantileTDigestMerge(0.95)(`digest`)',
+  p99: 'quantileTDigestMerge(0.99)(`digest`)',
+};
+
+const TABLE: Record<Resolution, string> = { raw: 'samples FINAL', '1m': 'samples_1m', '1h': 'samples_1h' };
+
+/** A counter sampled less often than this still gets its first in-range increase. */
+const RATE_LOOKBACK_MS = 300_000;
+
+export interface RangeSqlInput {
+  tenant?: string;
+  aggregation: Aggregation;
+  resolution: Resolution;
+  stepSeconds: number;
+  startMs: number;
+  endMs: number;
+  seriesIds: bigint[];
+  /** Group index of each series id (same order); absent: each series is its own result. */
+  groupOf?: number[];
+}
+
+export interface RangeSql {
+  query: string;
+  params: Record<string, unknown>;
+}
+
+/** Rows come back as `{ k: key as text, t: bucket start unix seconds, v: value }`, ordered by key, t. */
+export function rangeQuerySql(input: RangeSqlInput): RangeSql {
+  const bucketMs = RESOLUTION_SECONDS[input.resolution] * 1000;
+  // A rollup row is stamped with its bucket start; the bucket holding `start` counts whole.
+  const fromMs = bucketMs > 0 ? Math.floor(input.startMs / bucketMs) * bucketMs : Math.floor(input.startMs);
+  const params: Record<string, unknown> = {
+    ids: input.seriesIds,
+    step: input.stepSeconds,
+    from: fromMs,
+    end: Math.ceil(input.endMs),
+  };
+  let key = 'series_id';
+  if (input.groupOf) {
+    params.groups = input.groupOf;
+    key = 'transform(series_id, {ids:Array(UInt64)}, {groups:Array(UInt32)}, toUInt32(0))';
+  }
+  const bucket = 'toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32})))';
+  let owner = '';
+  if (input.tenant !== undefined) {
+    params.tenant = input.tenant;
+    owner = 'tenant = {tenant:String} AND ';
+  }
+  const inRange = `${owner}series_id IN {ids:Array(UInt64)} AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64})`;
+  // FINAL collapses a batch re-stored after a crash; duplicates share a day partition.
+  const settings = input.resolution === 'raw' ? '\nSETTINGS do_not_merge_across_partitions_select_final = 1' : '';
+
+  if (input.aggregation !== 'rate') {
+    const agg = (input.resolution === 'raw' ? RAW : ROLLUP)[input.aggregation];
+    return {
+      params,
+      query: `SELECT ${key} AS key, toString(key) AS k, ${bucket} AS t, ${agg} AS v
+FROM ${TABLE[input.resolution]}
+WHERE ${inRange}
+GROUP BY key, t
+ORDER BY key, t${settings}`,
+    };
+  }
+
+  // rate: each sample's increase over the previous one of its series (a decrease is a restart
+  // from zero), summed per step and divided by the step. Rollups use each bucket's last value.
+  params.lookback = fromMs - Math.max(input.stepSeconds * 1000, RATE_LOOKBACK_MS, bucketMs);
+  const source =
+    input.resolution === 'raw'
+      ? 'SELECT series_id, ts, value FROM samples FINAL'
+      : `SELECT series_id, ts, argMaxMerge(\`last\`) AS value FROM ${TABLE[input.resolution]}`;
+  const window = 'PARTITION BY series_id ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW';
+  return {
+    params,
+    query: `SELECT ${key} AS key, toString(key) AS k, ${bucket} AS t,
+  sum(if(value >= prev, value - prev, value)) / {step:UInt32} AS v
+FROM (
+  SELECT series_id, ts, value, lagInFrame(toNullable(value), 1) OVER (${window}) AS prev
+  FROM (
+    ${source}
+    WHERE ${owner}series_id IN {ids:Array(UInt64)} AND ts >= fromUnixTimestamp64Milli({lookback:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64})
+    ${input.resolution === 'raw' ? '' : 'GROUP BY series_id, ts'}
+  )
+)
+WHERE prev IS NOT NULL AND ts >= fromUnixTimestamp64Milli({from:Int64})
+GROUP BY key, t
+ORDER BY key, t${settings}`,
+  };
+}
