@@ -55,6 +55,10 @@ export class GrpcTransport implements Transport {
     this.client = new GatewayClient(this.options.address, grpc.credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.max_send_message_length': -1,
+      // The channel keeps its own reconnect backoff (up to 120 s by default) beneath ours: after a
+      // long hub outage it would keep the agent away for minutes after the hub is back.
+      'grpc.initial_reconnect_backoff_ms': this.options.reconnectMinMs,
+      'grpc.max_reconnect_backoff_ms': this.options.reconnectMaxMs,
     });
     this.open();
   }
