@@ -46,7 +46,12 @@ async function main(): Promise<void> {
 
     hub = await startHub({ dataDir: hubDir.path, httpPort, grpcPort });
     const backAt = performance.now();
-    await waitFor('backlog acked', async () => (await metric(agent, 'ballast_agent_buffer_batches')) === 0, 120_000, () => `${agent.process.tail(40)}\n--- hub ---\n${hub.process.tail(20)}`);
+    await waitFor(
+      'backlog acked',
+      async () => (await metric(agent, 'ballast_agent_buffer_batches')) === 0,
+      120_000,
+      () => `${agent.process.tail(40)}\n--- hub ---\n${hub.process.tail(20)}`,
+    );
     const drainSeconds = (performance.now() - backAt) / 1000;
     const final = await agent.stop();
     await hub.process.stop();

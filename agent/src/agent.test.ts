@@ -26,6 +26,7 @@ class FakeTransport implements Transport {
   sendEvent(event: Event): void {
     this.events.push(event);
   }
+  sendCommandResult(): void {}
   async shutdown(): Promise<void> {
     this.shutdowns += 1;
   }

@@ -1,7 +1,7 @@
 import { type Clock, type Logger, systemClock } from '@ballast/common';
-import { type Hello, HelloSchema, Lifecycle, RejectReason } from '@ballast/proto';
+import { type Command, type Hello, HelloSchema, Lifecycle, RejectReason } from '@ballast/proto';
 import { create } from '@bufbuild/protobuf';
-import type { Collector, Sample } from './collectors/collector.ts';
+import { type Collector, collectInto } from './collectors/collector.ts';
 import type { AgentConfig } from './config/agent-config.ts';
 import type { InstanceIdentity } from './imds/instance-identity.ts';
 import { type AgentState, FileAgentState, MemoryAgentState, newEpoch } from './pipeline/agent-state.ts';
@@ -77,6 +77,8 @@ export class Agent {
   collectErrors = 0;
   /** Set before start from IMDS; falls back to the config's values. */
   identity: InstanceIdentity | null = null;
+  /** Hub commands; set before start (the acting side is built after identity is known). */
+  commandHandler: ((command: Command) => void) | null = null;
 
   constructor(
     private readonly config: AgentConfig,
@@ -143,7 +145,8 @@ export class Agent {
           if (this.store.remove(seq)) this.batchesRejected += 1;
           this.log.error('hub rejected a batch; it is dropped', { sequence: seq, reason: RejectReason[reason], message });
         }),
-      onCommand: (c) => this.log.info('command received; not supported yet', { id: c.id, kind: c.kind.case }),
+      onCommand: (c) =>
+        this.commandHandler ? this.commandHandler(c) : this.log.warn('command ignored: no handler', { id: c.id, kind: c.kind.case }),
       onDisconnect: (reason) => this.log.warn('disconnected from hub', { reason, buffered: this.store.size }),
     });
     this.schedule(0);
@@ -246,19 +249,22 @@ export class Agent {
 
   private async collectOnce(): Promise<void> {
     const now = this.clock.now();
-    const samples: Sample[] = [];
+    const sink = this.builder.begin();
     for (const c of this.collectors) {
       try {
-        samples.push(...(await c.collect()));
+        // Points a collector wrote before it failed are kept: each is a good reading.
+        await collectInto(c, sink);
       } catch (err) {
         this.collectErrors += 1;
         this.log.warn('collector failed', { collector: c.name, err });
       }
     }
-    const batch = this.builder.build(samples, now);
+    const batch = this.builder.finish(now);
     if (!batch) return;
+    // The cycle's new series are on the device before a batch that uses them is stored.
     // Stored before its sequence is recorded, and both before it is sent: after a crash the
     // next run neither reuses a sequence the hub may have nor misses a batch it never got.
+    this.guard('series', () => this.state.syncSeries());
     this.guard('add', () => this.store.add(batch));
     this.guard('state', () => this.state.recordSequence(batch.sequence));
     this.limiter?.check();

@@ -83,6 +83,7 @@ try {
       : null;
   agent.identity = await resolveIdentity(config, imds, log);
   actions = buildActions(config, imds, agent.identity.lifecycle, transport, systemClock, log);
+  agent.commandHandler = actions.commands.onCommand;
   await status.start();
   await built.podMetadata?.start();
   await agent.start();

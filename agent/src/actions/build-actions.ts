@@ -5,6 +5,7 @@ import { DrainExecutor } from '../executors/drain-executor.ts';
 import type { ImdsClient } from '../imds/imds-client.ts';
 import { MonitorSet } from '../monitors/monitor-set.ts';
 import type { Transport } from '../transport/transport.ts';
+import { CommandRunner } from './command-runner.ts';
 import { EventOutbox } from './event-outbox.ts';
 import { InterruptionHandler, progressToEvent } from './interruption-handler.ts';
 import { parseTaint } from './interruption-policy.ts';
@@ -14,6 +15,7 @@ export interface BuiltActions {
   cluster: ClusterApi | null;
   executor: DrainExecutor | null;
   handler: InterruptionHandler;
+  commands: CommandRunner;
   monitors: MonitorSet | null;
 }
 
@@ -58,8 +60,17 @@ export function buildActions(
       preDrainHookMs: config.drainPreHookMs,
     },
   });
+  const commands = new CommandRunner({
+    node: config.node,
+    cluster,
+    executor,
+    taint: parseTaint(config.interruptionTaint),
+    clock,
+    log: log.child({ part: 'commands' }),
+    reply: (result) => transport.sendCommandResult(result),
+  });
   const monitors = imds
     ? new MonitorSet({ config, imds, onNotice: handler.onNotice, log: log.child({ part: 'monitors' }), clock, lifecycle })
     : null;
-  return { outbox, cluster, executor, handler, monitors };
+  return { outbox, cluster, executor, handler, commands, monitors };
 }

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { type Clock, exponentialBackoff, type Logger, systemClock } from '@ballast/common';
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig, Watch } from '@kubernetes/client-node';
 import { type PodEntry, type PodMetadata, type PodMetadataSource, type PodShape, podEntry } from './pod-metadata.ts';
 
 export interface KubePodMetadataOptions {
@@ -39,7 +40,9 @@ export class KubeConfigError extends Error {
  * Start/Shutdown lifecycle; shutdown is safe before start; it never throws once constructed.
  */
 export class KubePodMetadata implements PodMetadataSource {
-  private readonly kc: KubeConfig;
+  /** Loaded in start(): the Kubernetes client is imported only by an agent that watches pods. */
+  private kc?: KubeConfig;
+  private client?: typeof import('@kubernetes/client-node');
   private readonly clock: Clock;
   private readonly live = new Map<string, PodEntry>();
   private readonly deleted = new Map<string, { entry: PodEntry; until: number }>();
@@ -49,6 +52,7 @@ export class KubePodMetadata implements PodMetadataSource {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private watch?: AbortController;
+  private watcher?: Watch;
   private wake?: () => void;
   private lists = 0;
   private watchErrors = 0;
@@ -56,24 +60,36 @@ export class KubePodMetadata implements PodMetadataSource {
 
   constructor(private readonly options: KubePodMetadataOptions) {
     this.clock = options.clock ?? systemClock;
-    if (options.kubeConfig) {
-      this.kc = options.kubeConfig;
-      return;
+    this.kc = options.kubeConfig;
+    // A kubeconfig that is not there is a start-up error named here; one that does not parse is named by start().
+    if (!this.kc && options.kubeconfigPath) {
+      try {
+        readFileSync(options.kubeconfigPath);
+      } catch (err) {
+        throw new KubeConfigError(options.kubeconfigPath, err);
+      }
     }
-    const kc = new KubeConfig();
-    const source = options.kubeconfigPath ? options.kubeconfigPath : 'the in-cluster service account';
-    try {
-      if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
-      else kc.loadFromCluster();
-    } catch (err) {
-      throw new KubeConfigError(source, err);
-    }
-    this.kc = kc;
   }
 
-  /** Starts the list and watch; resolves after the first list answered or failed, so the first cycle can have names. */
+  /**
+   * Starts the list and watch; resolves after the first list answered or failed, so the first
+   * cycle can have names. Loads the Kubernetes client (about 1 MB of code the agent does not
+   * need otherwise) and the kubeconfig first; throws {@link KubeConfigError} when it cannot be loaded.
+   */
   async start(): Promise<void> {
     if (this.running) return;
+    this.client ??= await import('@kubernetes/client-node');
+    if (!this.kc) {
+      const kc = new this.client.KubeConfig();
+      const path = this.options.kubeconfigPath;
+      try {
+        if (path) kc.loadFromFile(path);
+        else kc.loadFromCluster();
+      } catch (err) {
+        throw new KubeConfigError(path || 'the in-cluster service account', err);
+      }
+      this.kc = kc;
+    }
     this.running = true;
     let firstDone!: () => void;
     const first = new Promise<void>((r) => (firstDone = r));
@@ -107,7 +123,8 @@ export class KubePodMetadata implements PodMetadataSource {
 
   private async run(firstDone: () => void): Promise<void> {
     const fieldSelector = `spec.nodeName=${this.options.node}`;
-    const api = this.kc.makeApiClient(CoreV1Api);
+    const { CoreV1Api } = this.client as typeof import('@kubernetes/client-node');
+    const api = (this.kc as KubeConfig).makeApiClient(CoreV1Api);
     let attempt = 0;
     while (this.running) {
       const started = this.clock.now();
@@ -153,7 +170,8 @@ export class KubePodMetadata implements PodMetadataSource {
     // timeoutSeconds makes the server end the watch now and then, so a connection that died
     // silently (no RST through a NAT) cannot leave the names stale for long.
     const query = { fieldSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 };
-    this.watch = await new Watch(this.kc).watch('/api/v1/pods', query, (type, obj) => this.onEvent(type, obj), ended);
+    this.watcher ??= new (this.client as typeof import('@kubernetes/client-node')).Watch(this.kc as KubeConfig);
+    this.watch = await this.watcher.watch('/api/v1/pods', query, (type, obj) => this.onEvent(type, obj), ended);
     if (!this.running) this.watch.abort();
     return done;
   }

@@ -20,6 +20,8 @@ export interface AgentState {
   recordSequence(sequence: bigint): void;
   /** Call when a series is defined, before any batch carrying its id is stored. */
   recordSeries(def: SeriesDefinition): void;
+  /** Makes the series recorded so far durable (per the fsync policy); call before storing a batch that may use them. */
+  syncSeries(): void;
   /** Torn records found on load. */
   readonly corruptRecords: number;
   close(): Promise<void>;
@@ -44,6 +46,8 @@ export class MemoryAgentState implements AgentState {
   }
 
   recordSeries(): void {}
+
+  syncSeries(): void {}
 
   async close(): Promise<void> {}
 }
@@ -110,6 +114,10 @@ export class FileAgentState implements AgentState {
 
   recordSeries(def: SeriesDefinition): void {
     this.log.append(def);
+  }
+
+  syncSeries(): void {
+    this.log.sync();
   }
 
   async close(): Promise<void> {

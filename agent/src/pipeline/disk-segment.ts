@@ -1,9 +1,11 @@
 import { type FileHandle, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { type SampleBatch, SampleBatchSchema } from '@ballast/proto';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { fromBinary } from '@bufbuild/protobuf';
 import { AckLog } from './disk-segment-acks.ts';
-import { encodeFrame, frameBodyAt } from './record-file.ts';
+import { FRAME_HEADER_BYTES, frameBodyAt } from './record-file.ts';
+import { encodeSampleBatch } from './sample-batch-codec.ts';
 
 /** One segment file of the disk buffer and what the store tracks about it. */
 export interface Segment {
@@ -35,13 +37,15 @@ export const SEGMENT_FILE = /^seg-(\d+)\.log$/;
 export const BODY_HEADER_BYTES = 20;
 
 export function encodeBatchRecord(epoch: bigint, batch: SampleBatch): Buffer {
-  const payload = toBinary(SampleBatchSchema, batch);
-  const body = Buffer.allocUnsafe(BODY_HEADER_BYTES + payload.length);
-  body.writeBigUInt64LE(epoch, 0);
-  body.writeBigUInt64LE(batch.sequence, 8);
-  body.writeUInt32LE(batch.values.length, 16);
-  body.set(payload, BODY_HEADER_BYTES);
-  return encodeFrame(body);
+  // [frame header][body header][SampleBatch], encoded in place: the batch is not copied again.
+  const frame = encodeSampleBatch(batch, FRAME_HEADER_BYTES + BODY_HEADER_BYTES);
+  frame.writeBigUInt64LE(epoch, FRAME_HEADER_BYTES);
+  frame.writeBigUInt64LE(batch.sequence, FRAME_HEADER_BYTES + 8);
+  frame.writeUInt32LE(batch.values.length, FRAME_HEADER_BYTES + 16);
+  const body = frame.subarray(FRAME_HEADER_BYTES);
+  frame.writeUInt32LE(body.length, 0);
+  frame.writeUInt32LE(crc32(body), 4);
+  return frame;
 }
 
 export function recordHeader(body: Buffer): { epoch: bigint; sequence: bigint; points: number } | null {

@@ -1,6 +1,6 @@
 import { MetricKind, type SeriesDefinition, SeriesDefinitionSchema } from '@ballast/proto';
 import { create } from '@bufbuild/protobuf';
-import type { Sample } from '../collectors/collector.ts';
+import type { Sample, SampleKind } from '../collectors/collector.ts';
 
 /**
  * Assigns each distinct (metric, labels) a small local id. The hub learns the mapping from
@@ -31,7 +31,16 @@ export class SeriesRegistry {
 
   /** The id of the sample's series, or undefined when the registry is full (the caller counts the drop). */
   idOf(sample: Sample): number | undefined {
-    const key = seriesKey(sample.metric, sample.labels);
+    return this.handle(sample.metric, sample.labels, sample.kind, sample.unit);
+  }
+
+  /**
+   * The id of the series (metric, labels), defining it on first use; undefined when the
+   * registry is full. Builds the series key, so collectors call it once per series and keep
+   * the id (see SampleSink), not once per point.
+   */
+  handle(metric: string, labels: Record<string, string>, kind: SampleKind, unit: string): number | undefined {
+    const key = seriesKey(metric, labels);
     let id = this.ids.get(key);
     if (id !== undefined) return id;
     if (this.definitions.length >= this.maxSeries) return undefined;
@@ -39,10 +48,10 @@ export class SeriesRegistry {
     this.ids.set(key, id);
     const def = create(SeriesDefinitionSchema, {
       id,
-      metric: sample.metric,
-      labels: Object.entries(sample.labels).map(([name, value]) => ({ name, value })),
-      kind: sample.kind === 'counter' ? MetricKind.COUNTER : MetricKind.GAUGE,
-      unit: sample.unit,
+      metric,
+      labels: Object.entries(labels).map(([name, value]) => ({ name, value })),
+      kind: kind === 'counter' ? MetricKind.COUNTER : MetricKind.GAUGE,
+      unit,
     });
     this.onDefine(def);
     this.definitions.push(def);

@@ -67,6 +67,9 @@ export function renderMetrics(s: AgentStats): string {
     ['ballast_agent_connected', 'gauge', '1 while a stream to the hub is open', s.connected ? 1 : 0],
     ['ballast_agent_series', 'gauge', 'distinct series known', s.series],
     ['process_resident_memory_bytes', 'gauge', 'resident memory', mem.rss],
+    ['nodejs_heap_total_bytes', 'gauge', 'V8 heap reserved', mem.heapTotal],
+    ['nodejs_heap_used_bytes', 'gauge', 'V8 heap in use', mem.heapUsed],
+    ['nodejs_external_memory_bytes', 'gauge', 'memory of C++ objects bound to JavaScript ones (buffers included)', mem.external],
     ['process_cpu_seconds_total', 'counter', 'user and system CPU time', (cpu.user + cpu.system) / 1e6],
   ];
   return `${lines.map(([name, type, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}`).join('\n')}\n`;

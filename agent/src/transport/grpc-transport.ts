@@ -3,6 +3,7 @@ import {
   type AgentMessage,
   AgentMessageSchema,
   agentGatewayDefinition,
+  type CommandResult,
   type Event,
   type HubMessage,
   type SampleBatch,
@@ -74,6 +75,10 @@ export class GrpcTransport implements Transport {
 
   sendEvent(event: Event): void {
     this.write({ case: 'event', value: event });
+  }
+
+  sendCommandResult(result: CommandResult): void {
+    this.write({ case: 'commandResult', value: result });
   }
 
   async shutdown(): Promise<void> {

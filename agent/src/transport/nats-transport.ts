@@ -1,6 +1,7 @@
 import { type Clock, exponentialBackoff, type Logger } from '@ballast/common';
 import {
   AgentMessageSchema,
+  type CommandResult,
   type Event,
   HelloSchema,
   HubMessageSchema,
@@ -144,6 +145,18 @@ export class NatsTransport implements Transport {
     link.js
       .publish(dataSubject(this.id), bytes, { msgID: eventMsgId(this.id, this.epoch, event.id), headers: this.headers(null) })
       .catch((err) => this.log.warn('event not published', { id: event.id, err: describe(err) }));
+  }
+
+  sendCommandResult(result: CommandResult): void {
+    const link = this.link;
+    if (!link || link.dead) return;
+    const bytes = toBinary(AgentMessageSchema, create(AgentMessageSchema, { kind: { case: 'commandResult', value: result } }));
+    link.js
+      .publish(dataSubject(this.id), bytes, {
+        msgID: eventMsgId(this.id, this.epoch, `result-${result.commandId}`),
+        headers: this.headers(null),
+      })
+      .catch((err) => this.log.warn('command result not published', { id: result.commandId, err: describe(err) }));
   }
 
   async shutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Command, Event, Hello, RejectReason, SampleBatch, SeriesDefinition, Welcome } from '@ballast/proto';
+import type { Command, CommandResult, Event, Hello, RejectReason, SampleBatch, SeriesDefinition, Welcome } from '@ballast/proto';
 
 /** What a transport asks of the agent when a stream (re)opens, and what it reports back. */
 export interface TransportSession {
@@ -31,6 +31,8 @@ export interface Transport {
   sendDictionary(series: SeriesDefinition[]): void;
   sendBatch(batch: SampleBatch): void;
   sendEvent(event: Event): void;
+  /** The outcome of a hub command; dropped while disconnected (the hub times commands out). */
+  sendCommandResult(result: CommandResult): void;
   /** Closes the link; safe before start and twice. */
   shutdown(): Promise<void>;
 }

@@ -17,6 +17,7 @@ export class FakeTransport implements Transport {
     this.batches.push(batch);
   }
   sendEvent(_event: Event): void {}
+  sendCommandResult(): void {}
   async shutdown(): Promise<void> {}
   get s(): TransportSession {
     if (!this.session) throw new Error('transport not started');

@@ -1,202 +1,377 @@
+import { closeSync, fstatSync, openSync, readSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SampleKind } from '../collector.ts';
 import type { CgroupLayout } from './layout.ts';
-import { keyedValue, type Psi, parseBlkioServiceBytes, parseIoStat, parsePressure, parseSingleValue } from './parse.ts';
-import { readText } from './read-text.ts';
+import { parseBlkioServiceBytes, parsePressure } from './parse.ts';
+import { ABSENT, ioStatIn, type Key, keyedIn, key as keyOf, MALFORMED, singleValue } from './parse-bytes.ts';
+import { isMissing } from './read-text.ts';
 
-/** One container's readings, in base units (seconds, bytes). A field is absent when its file was. */
-export interface ContainerStats {
-  cpuUsageSeconds?: number;
-  cfsPeriods?: number;
-  cfsThrottledPeriods?: number;
-  cfsThrottledSeconds?: number;
-  memoryUsageBytes?: number;
-  /** usage − inactive_file, floored at 0: what the kubelet compares with the limit when it evicts. */
-  memoryWorkingSetBytes?: number;
-  oomKills?: number;
-  fsReadBytes?: number;
-  fsWriteBytes?: number;
-  pressure: { cpu?: Psi; memory?: Psi; io?: Psi };
+export interface ContainerMetric {
+  metric: string;
+  kind: SampleKind;
+  unit: string;
 }
 
-/** Per-container memory of which files are not there, so they are not retried every cycle. */
-export interface ReadState {
-  missing: number;
-}
+/** What a container's readings are emitted as; a reading's slot in the values array is its index here. */
+export const CONTAINER_METRICS: readonly ContainerMetric[] = [
+  { metric: 'container_cpu_usage_seconds_total', kind: 'counter', unit: 'seconds' },
+  { metric: 'container_cpu_cfs_periods_total', kind: 'counter', unit: 'periods' },
+  { metric: 'container_cpu_cfs_throttled_periods_total', kind: 'counter', unit: 'periods' },
+  { metric: 'container_cpu_cfs_throttled_seconds_total', kind: 'counter', unit: 'seconds' },
+  { metric: 'container_memory_usage_bytes', kind: 'gauge', unit: 'bytes' },
+  { metric: 'container_memory_working_set_bytes', kind: 'gauge', unit: 'bytes' },
+  { metric: 'container_oom_events_total', kind: 'counter', unit: 'events' },
+  { metric: 'container_fs_reads_bytes_total', kind: 'counter', unit: 'bytes' },
+  { metric: 'container_fs_writes_bytes_total', kind: 'counter', unit: 'bytes' },
+  // PSI as `container_pressure_<resource>_{some,full}_*`, as pressureSamples() names them.
+  ...(['cpu', 'memory', 'io'] as const).flatMap((r) =>
+    (['some', 'full'] as const).flatMap((k): ContainerMetric[] => [
+      { metric: `container_pressure_${r}_${k}_seconds_total`, kind: 'counter', unit: 'seconds' },
+      { metric: `container_pressure_${r}_${k}_avg10_percent`, kind: 'gauge', unit: 'percent' },
+    ]),
+  ),
+];
+
+const CPU = 0;
+const PERIODS = 1;
+const THROTTLED = 2;
+const THROTTLED_SECONDS = 3;
+const MEMORY = 4;
+const WORKING_SET = 5;
+const OOM = 6;
+const FS_READ = 7;
+const FS_WRITE = 8;
+const PSI = 9;
+/** Not emitted: inactive_file, for the working set. */
+const INACTIVE_FILE = CONTAINER_METRICS.length;
+/** Slots in a values array: one per metric, then the scratch ones. */
+export const VALUE_SLOTS = INACTIVE_FILE + 1;
 
 export type ReadProblem = 'malformed' | 'error';
 
-type Dir = 'cpu' | 'cpuacct' | 'memory' | 'blkio' | 'pressure';
-interface Scratch extends ContainerStats {
-  inactiveFile?: number;
+/** One container's open files: paths built once, descriptors kept between cycles, and which files are missing. */
+export interface ContainerFiles {
+  paths: (string | undefined)[];
+  /** -1: not open. */
+  fds: number[];
+  /** Bit i: file i was missing, so it is not retried until a rescan clears it. */
+  missing: number;
 }
-/** Applies one file's content; false means the content was malformed. */
-type Apply = (text: string, s: Scratch) => boolean;
+
+type Dir = 'cpu' | 'cpuacct' | 'memory' | 'blkio' | 'pressure';
+/** Applies one file's bytes [0, n) to the values; false means the content was malformed. */
+type Apply = (buf: Buffer, n: number, v: Float64Array) => boolean;
 interface FileSpec {
   name: string;
   dir: Dir;
   apply: Apply;
+  pressure?: boolean;
 }
 
-const pressure = (resource: 'cpu' | 'memory' | 'io'): FileSpec => ({
+const K = {
+  usage_usec: keyOf('usage_usec'),
+  nr_periods: keyOf('nr_periods'),
+  nr_throttled: keyOf('nr_throttled'),
+  throttled_usec: keyOf('throttled_usec'),
+  throttled_time: keyOf('throttled_time'),
+  inactive_file: keyOf('inactive_file'),
+  total_inactive_file: keyOf('total_inactive_file'),
+  oom_kill: keyOf('oom_kill'),
+};
+
+/** A required key: absent or malformed both make the file malformed. */
+function need(buf: Buffer, n: number, k: Key, v: Float64Array, slot: number, scale = 1): boolean {
+  const x = keyedIn(buf, n, k);
+  if (x < 0) return false;
+  v[slot] = scale === 1 ? x : x / scale;
+  return true;
+}
+
+/** An optional key: absent is fine, malformed is not. */
+function take(buf: Buffer, n: number, k: Key, v: Float64Array, slot: number, scale = 1): boolean {
+  const x = keyedIn(buf, n, k);
+  if (x >= 0) v[slot] = scale === 1 ? x : x / scale;
+  return x !== MALFORMED;
+}
+
+function single(slot: number, scale = 1): Apply {
+  return (buf, n, v) => {
+    const x = singleValue(buf, n);
+    if (x < 0) return false;
+    v[slot] = scale === 1 ? x : x / scale;
+    return true;
+  };
+}
+
+const io2 = new Float64Array(2);
+
+const pressure = (resource: 'cpu' | 'memory' | 'io', index: number): FileSpec => ({
   name: `${resource}.pressure`,
   dir: 'pressure',
-  apply: (t, s) => {
-    const psi = parsePressure(t);
+  pressure: true,
+  apply: (buf, n, v) => {
+    const psi = parsePressure(buf.toString('latin1', 0, n));
     if (psi === 'malformed') return false;
-    s.pressure[resource] = psi;
+    const base = PSI + index * 4;
+    v[base] = psi.some.totalUsec / 1e6;
+    v[base + 1] = psi.some.avg10;
+    if (psi.full) {
+      v[base + 2] = psi.full.totalUsec / 1e6;
+      v[base + 3] = psi.full.avg10;
+    }
     return true;
   },
 });
 
 const V2_FILES: FileSpec[] = [
   {
+    // One file for usage and throttling. The nr_*/throttled_* lines exist only while the cpu
+    // controller is enabled for the cgroup.
     name: 'cpu.stat',
     dir: 'cpu',
-    // The nr_*/throttled_* lines exist only while the cpu controller is enabled for the cgroup.
-    apply: (t, s) =>
-      all(
-        need(t, 'usage_usec', (v) => (s.cpuUsageSeconds = v / 1e6)),
-        take(t, 'nr_periods', (v) => (s.cfsPeriods = v)),
-        take(t, 'nr_throttled', (v) => (s.cfsThrottledPeriods = v)),
-        take(t, 'throttled_usec', (v) => (s.cfsThrottledSeconds = v / 1e6)),
-      ),
+    apply: (b, n, v) => {
+      const ok = need(b, n, K.usage_usec, v, CPU, 1e6);
+      const p = take(b, n, K.nr_periods, v, PERIODS);
+      const t = take(b, n, K.nr_throttled, v, THROTTLED);
+      return take(b, n, K.throttled_usec, v, THROTTLED_SECONDS, 1e6) && ok && p && t;
+    },
   },
-  { name: 'memory.current', dir: 'memory', apply: single((s, v) => (s.memoryUsageBytes = v)) },
-  { name: 'memory.stat', dir: 'memory', apply: (t, s) => need(t, 'inactive_file', (v) => (s.inactiveFile = v)) },
+  { name: 'memory.current', dir: 'memory', apply: single(MEMORY) },
+  // Only its inactive_file line is read, for the working set.
+  { name: 'memory.stat', dir: 'memory', apply: (b, n, v) => need(b, n, K.inactive_file, v, INACTIVE_FILE) },
   // oom_kill arrived in 4.13; an older kernel's file without it is not malformed.
-  { name: 'memory.events', dir: 'memory', apply: (t, s) => take(t, 'oom_kill', (v) => (s.oomKills = v)) },
-  { name: 'io.stat', dir: 'blkio', apply: io(parseIoStat) },
-  pressure('cpu'),
-  pressure('memory'),
-  pressure('io'),
+  { name: 'memory.events', dir: 'memory', apply: (b, n, v) => take(b, n, K.oom_kill, v, OOM) },
+  {
+    name: 'io.stat',
+    dir: 'blkio',
+    apply: (b, n, v) => {
+      if (!ioStatIn(b, n, io2)) return false;
+      v[FS_READ] = io2[0] as number;
+      v[FS_WRITE] = io2[1] as number;
+      return true;
+    },
+  },
+  pressure('cpu', 0),
+  pressure('memory', 1),
+  pressure('io', 2),
 ];
 
 const V1_FILES: FileSpec[] = [
-  { name: 'cpuacct.usage', dir: 'cpuacct', apply: single((s, v) => (s.cpuUsageSeconds = v / 1e9)) },
+  { name: 'cpuacct.usage', dir: 'cpuacct', apply: single(CPU, 1e9) },
   {
     name: 'cpu.stat',
     dir: 'cpu',
-    apply: (t, s) =>
-      all(
-        take(t, 'nr_periods', (v) => (s.cfsPeriods = v)),
-        take(t, 'nr_throttled', (v) => (s.cfsThrottledPeriods = v)),
-        take(t, 'throttled_time', (v) => (s.cfsThrottledSeconds = v / 1e9)),
-      ),
+    apply: (b, n, v) => {
+      const p = take(b, n, K.nr_periods, v, PERIODS);
+      const t = take(b, n, K.nr_throttled, v, THROTTLED);
+      return take(b, n, K.throttled_time, v, THROTTLED_SECONDS, 1e9) && p && t;
+    },
   },
-  { name: 'memory.usage_in_bytes', dir: 'memory', apply: single((s, v) => (s.memoryUsageBytes = v)) },
+  { name: 'memory.usage_in_bytes', dir: 'memory', apply: single(MEMORY) },
   {
     name: 'memory.stat',
     dir: 'memory',
     // total_* includes descendants; a container's cgroup has none, but prefer it as cAdvisor does.
-    apply: (t, s) => {
-      const total = keyedValue(t, 'total_inactive_file');
-      if (total !== 'absent') return need(t, 'total_inactive_file', (v) => (s.inactiveFile = v));
-      return need(t, 'inactive_file', (v) => (s.inactiveFile = v));
+    apply: (b, n, v) =>
+      keyedIn(b, n, K.total_inactive_file) !== ABSENT
+        ? need(b, n, K.total_inactive_file, v, INACTIVE_FILE)
+        : need(b, n, K.inactive_file, v, INACTIVE_FILE),
+  },
+  { name: 'memory.oom_control', dir: 'memory', apply: (b, n, v) => take(b, n, K.oom_kill, v, OOM) },
+  {
+    name: 'blkio.throttle.io_service_bytes',
+    dir: 'blkio',
+    apply: (b, n, v) => {
+      const io = parseBlkioServiceBytes(b.toString('latin1', 0, n));
+      if (io === 'malformed') return false;
+      v[FS_READ] = io.readBytes;
+      v[FS_WRITE] = io.writeBytes;
+      return true;
     },
   },
-  { name: 'memory.oom_control', dir: 'memory', apply: (t, s) => take(t, 'oom_kill', (v) => (s.oomKills = v)) },
-  { name: 'blkio.throttle.io_service_bytes', dir: 'blkio', apply: io(parseBlkioServiceBytes) },
-  pressure('cpu'),
-  pressure('memory'),
-  pressure('io'),
+  pressure('cpu', 0),
+  pressure('memory', 1),
+  pressure('io', 2),
 ];
+
+/** File systems whose files answer ENODEV once their cgroup is removed, even through an open descriptor. */
+const KERNEL_FS = new Set([
+  0x63677270, // cgroup2
+  0x27e0eb, // cgroup (v1)
+  0x62656572, // sysfs
+  0x9fa0, // proc
+]);
+
+// One buffer for every read: cgroup files are small, and the collector reads them one at a time.
+let buffer = Buffer.allocUnsafe(64 * 1024);
+
+export interface StatsReaderOptions {
+  /** Read the PSI files (cpu, memory, io .pressure) too (default true). */
+  pressure?: boolean;
+  /**
+   * Keep each file open between cycles and re-read it at offset 0 (default true): one
+   * pread per file per cycle instead of open, read, read, close.
+   */
+  keepOpen?: boolean;
+}
 
 /** Reads one container cgroup's files for the layout's cgroup version. */
 export class StatsReader {
   private readonly files: FileSpec[];
   private readonly dirs: Record<Dir, string | undefined>;
+  /** Per file: its directory is not a kernel file system, so a removed cgroup is noticed by a link count of 0 instead of ENODEV. */
+  private readonly checkLinks: boolean[];
+  private readonly keepOpen: boolean;
+  /** Whether the last load() read through a descriptor kept from an earlier cycle. */
+  private lastReadCached = false;
 
-  constructor(layout: CgroupLayout) {
-    this.files = layout.version === 2 ? V2_FILES : V1_FILES;
+  constructor(layout: CgroupLayout, options: StatsReaderOptions = {}) {
+    const all = layout.version === 2 ? V2_FILES : V1_FILES;
+    this.files = options.pressure === false ? all.filter((f) => !f.pressure) : all;
     this.dirs = { cpu: layout.cpu, cpuacct: layout.cpuacct, memory: layout.memory, blkio: layout.blkio, pressure: layout.pressure };
-  }
-
-  /**
-   * The file paths of the container cgroup at `rel`, built once per container: path.join on
-   * every read was a tenth of the collection's CPU.
-   */
-  paths(rel: string): (string | undefined)[] {
-    return this.files.map((spec) => {
+    this.keepOpen = options.keepOpen ?? true;
+    const kernel = new Map<string, boolean>();
+    this.checkLinks = this.files.map((spec) => {
       const dir = this.dirs[spec.dir];
-      return dir ? join(dir, rel, spec.name) : undefined;
+      if (!dir) return false;
+      let k = kernel.get(dir);
+      if (k === undefined) {
+        k = isKernelFs(dir);
+        kernel.set(dir, k);
+      }
+      return !k;
     });
   }
 
   /**
-   * The container's stats, or undefined when every file it still had is gone (the cgroup was
-   * removed). `paths` comes from paths(). Files found missing are remembered in `state`;
+   * The files of the container cgroup at `rel`; paths are built once per container (path.join
+   * on every read was a tenth of the collection's CPU) and opened on first read.
+   */
+  open(rel: string): ContainerFiles {
+    return {
+      paths: this.files.map((spec) => {
+        const dir = this.dirs[spec.dir];
+        return dir ? join(dir, rel, spec.name) : undefined;
+      }),
+      fds: this.files.map(() => -1),
+      missing: 0,
+    };
+  }
+
+  /** Closes whatever `files` holds open; safe twice. */
+  close(files: ContainerFiles): void {
+    for (let i = 0; i < files.fds.length; i++) {
+      const fd = files.fds[i] as number;
+      if (fd >= 0) closeQuietly(fd);
+      files.fds[i] = -1;
+    }
+  }
+
+  /**
+   * Reads the container's files into `v` (VALUE_SLOTS long; NaN where a file or line was
+   * absent). False when every file it still had is gone (the cgroup was removed); its
+   * descriptors are closed then. Files found missing are remembered in `files.missing`;
    * problems go to `report`.
    */
-  read(
-    paths: (string | undefined)[],
-    state: ReadState,
-    report: (problem: ReadProblem, path: string, err?: unknown) => void,
-  ): ContainerStats | undefined {
-    const s: Scratch = { pressure: {} };
+  read(files: ContainerFiles, v: Float64Array, report: (problem: ReadProblem, path: string, err?: unknown) => void): boolean {
+    v.fill(Number.NaN);
     let tried = 0;
     let gone = 0;
+    let probe = -1;
     for (let i = 0; i < this.files.length; i++) {
-      const spec = this.files[i] as FileSpec;
-      const path = paths[i];
-      if (!path || state.missing & (1 << i)) continue;
+      const path = files.paths[i];
+      if (!path || files.missing & (1 << i)) continue;
       tried++;
-      let text: string | undefined;
+      let n: number;
       try {
-        text = readText(path);
+        n = this.load(files, i, path);
       } catch (err) {
         report('error', path, err);
         continue;
       }
-      if (text === undefined) {
+      if (n < 0) {
         gone++;
-        state.missing |= 1 << i;
-      } else if (!spec.apply(text, s)) {
+        files.missing |= 1 << i;
+        continue;
+      }
+      if (probe < 0 && this.lastReadCached && this.checkLinks[i]) probe = files.fds[i] as number;
+      // The shared buffer itself, not a view of its first n bytes: parsers are given n.
+      if (!(this.files[i] as FileSpec).apply(buffer, n, v)) {
         report('malformed', path);
       }
     }
-    if (tried > 0 && gone === tried) return undefined;
-    const { inactiveFile, ...stats } = s;
-    if (stats.memoryUsageBytes !== undefined && inactiveFile !== undefined) {
-      stats.memoryWorkingSetBytes = Math.max(0, stats.memoryUsageBytes - inactiveFile);
+    // A regular file (tests, benchmarks) still reads after it is deleted, where cgroupfs would
+    // answer ENODEV: there, one descriptor per container tells whether its cgroup was removed.
+    if ((tried > 0 && gone === tried) || (probe >= 0 && fstatSync(probe).nlink === 0)) {
+      this.close(files);
+      return false;
     }
-    return stats;
+    const usage = v[MEMORY] as number;
+    const inactive = v[INACTIVE_FILE] as number;
+    // usage − inactive_file, floored at 0: what the kubelet compares with the limit when it evicts.
+    if (!Number.isNaN(usage) && !Number.isNaN(inactive)) v[WORKING_SET] = Math.max(0, usage - inactive);
+    return true;
+  }
+
+  /** Bytes of file i now in `buffer`, or -1 when it does not exist (any more). Other errors are thrown. */
+  private load(files: ContainerFiles, i: number, path: string): number {
+    let fd = files.fds[i] as number;
+    const cached = fd >= 0;
+    if (!cached) {
+      try {
+        fd = openSync(path, 'r');
+      } catch (err) {
+        if (isMissing(err)) return -1;
+        throw err;
+      }
+    }
+    let n: number;
+    try {
+      n = readAll(fd);
+    } catch (err) {
+      closeQuietly(fd);
+      files.fds[i] = -1;
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ESTALE') return -1;
+      throw err;
+    }
+    this.lastReadCached = cached;
+    if (this.keepOpen) files.fds[i] = fd;
+    else closeSync(fd);
+    return n;
   }
 }
 
-function single(set: (s: Scratch, v: number) => void): Apply {
-  return (t, s) => {
-    const v = parseSingleValue(t);
-    if (v === 'malformed') return false;
-    set(s, v);
-    return true;
-  };
+/**
+ * Reads the whole file from offset 0 into `buffer` (grown when a file does not fit). Kernel
+ * files regenerate their content on a read at offset 0, so a descriptor kept open reads
+ * fresh values. A short read is the end of the file: true of regular files, and of the
+ * cgroup files read here, each of which the kernel shows as one seq_file record.
+ */
+function readAll(fd: number): number {
+  let n = 0;
+  for (;;) {
+    const want = buffer.length - n;
+    const r = readSync(fd, buffer, n, want, n);
+    n += r;
+    if (r < want) return n;
+    const bigger = Buffer.allocUnsafe(buffer.length * 2);
+    buffer.copy(bigger, 0, 0, n);
+    buffer = bigger;
+  }
 }
 
-function io(parse: (t: string) => { readBytes: number; writeBytes: number } | 'malformed'): Apply {
-  return (t, s) => {
-    const v = parse(t);
-    if (v === 'malformed') return false;
-    s.fsReadBytes = v.readBytes;
-    s.fsWriteBytes = v.writeBytes;
-    return true;
-  };
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already gone
+  }
 }
 
-/** A required key: absent or malformed both make the file malformed. */
-function need(text: string, key: string, set: (v: number) => void): boolean {
-  const v = keyedValue(text, key);
-  if (typeof v !== 'number') return false;
-  set(v);
-  return true;
-}
-
-/** An optional key: absent is fine, malformed is not. */
-function take(text: string, key: string, set: (v: number) => void): boolean {
-  const v = keyedValue(text, key);
-  if (typeof v === 'number') set(v);
-  return v !== 'malformed';
-}
-
-function all(...oks: boolean[]): boolean {
-  return oks.every(Boolean);
+function isKernelFs(dir: string): boolean {
+  try {
+    return KERNEL_FS.has(statfsSync(dir).type);
+  } catch {
+    return false;
+  }
 }
