@@ -9,10 +9,6 @@ import {
   type SampleBatch,
   SeriesDictionarySchema,
 } from '@ballast/proto';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
-import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import {
   AGENTS_BUCKET,
   agentKey,
@@ -26,7 +22,11 @@ import {
   SERIES_BUCKET,
   SERIES_CHUNK,
   seriesKey,
-} from './nats-naming.ts';
+} from '@ballast/proto/nats-naming';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Transport, TransportSession } from './transport.ts';
 
 export interface NatsTransportOptions {

@@ -7,11 +7,11 @@ import {
   type SampleBatch,
   SeriesDictionarySchema,
 } from '@ballast/proto';
+import { agentKey, SERIES_CHUNK, seriesKey } from '@ballast/proto/nats-naming';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { AgentSession, type SessionDeps } from './agent-session.ts';
-import { agentKey, SERIES_CHUNK, seriesKey } from './nats-naming.ts';
 import { ProtocolError } from './protocol-error.ts';
 
 /** Identity of one agent epoch as its messages' headers give it (tenant as the agent names it). */

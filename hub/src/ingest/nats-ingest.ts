@@ -1,11 +1,11 @@
 import { exponentialBackoff, type Logger } from '@ballast/common';
 import { type AgentMessage, type Command, decodeAgentMessage, HubMessageSchema } from '@ballast/proto';
+import { commandSubject, HEADER, NATS_STREAM, parseDataSubject, token } from '@ballast/proto/nats-naming';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { type ConsumerMessages, type JsMsg, jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { SessionDeps } from './agent-session.ts';
 import { type NatsAgentEpoch, NatsAgentSession, type NatsSessionDeps, type Settler } from './nats-agent-session.ts';
-import { commandSubject, HEADER, NATS_STREAM, parseDataSubject, token } from './nats-naming.ts';
 import { type NatsProvisionOptions, provisionNats } from './nats-provision.ts';
 
 export interface NatsIngestOptions extends NatsProvisionOptions {

@@ -1,4 +1,5 @@
 import type { Logger } from '@ballast/common';
+import { AGENTS_BUCKET, NATS_DATA_SUBJECTS, NATS_STREAM, SERIES_BUCKET } from '@ballast/proto/nats-naming';
 import {
   AckPolicy,
   DiscardPolicy,
@@ -10,7 +11,6 @@ import {
 } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AGENTS_BUCKET, NATS_DATA_SUBJECTS, NATS_STREAM, SERIES_BUCKET } from './nats-naming.ts';
 
 export interface NatsProvisionOptions {
   /** Durable pull consumer shared by every hub process. */

@@ -1,6 +1,6 @@
 /**
- * Names on the NATS side of the agent↔hub protocol. The hub has the same file
- * (hub/src/ingest/nats-naming.ts); hub/test/nats-naming.test.ts keeps the two identical.
+ * Names on the NATS side of the agent↔hub protocol, shared by both ends (like the protobuf
+ * messages, they are part of the wire contract).
  *
  * - Stream `BALLAST` (created by the hub): subjects `ballast.<tenant>.<cluster>.<node>.data`,
  *   each message a binary AgentMessage (a batch or an event) with the agent's identity in
@@ -62,3 +62,10 @@ export const batchMsgId = (id: NatsAgentId, epoch: bigint, sequence: bigint): st
   `${token(id.tenant)}:${token(id.cluster)}:${token(id.node)}:${epoch}:${sequence}`;
 export const eventMsgId = (id: NatsAgentId, epoch: bigint, eventId: string): string =>
   `${token(id.tenant)}:${token(id.cluster)}:${token(id.node)}:${epoch}:e:${eventId}`;
+
+/** Subject tokens of `ballast.<tenant>.<cluster>.<node>.data`, or null for any other subject. */
+export function parseDataSubject(subject: string): { tenant: string; cluster: string; node: string } | null {
+  const parts = subject.split('.');
+  if (parts.length !== 5 || parts[0] !== 'ballast' || parts[4] !== 'data') return null;
+  return { tenant: parts[1] as string, cluster: parts[2] as string, node: parts[3] as string };
+}
