@@ -13,8 +13,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHub, tempDir } from '@ballast/testkit';
+import { percentile, startAgents } from './agent-load.ts';
 import { cpuSeconds } from './proc-stats.ts';
-import { percentile, startAgents } from './store-agents.ts';
 
 const { values: args } = parseArgs({
   options: {

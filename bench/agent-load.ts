@@ -1,5 +1,5 @@
 /**
- * Simulated agents for bench/store.ts: the agent side of bench/ingest.ts, factored so the
+ * Simulated agents for bench/ingest.ts and bench/store.ts, factored so the
  * ingest phase can run several agent counts against fresh hubs. Each agent opens one
  * bidirectional stream, sends Hello and its series dictionary, then keeps `inFlight` batches
  * of `series` x `steps` points outstanding; a batch counts when the hub acks it (the hub
