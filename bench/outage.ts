@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type AgentHandle, startAgent, startHub, tempDir, waitFor } from '@ballast/testkit';
+import { type AgentHandle, type HubHandle, startAgent, startHub, tempDir, waitFor } from '@ballast/testkit';
 import { openStoreConnection } from '../hub/src/store/clickhouse-connection.ts';
 
 const { values: args } = parseArgs({
@@ -24,10 +24,14 @@ async function main(): Promise<void> {
   const bufferDir = tempDir('outage-buffer');
   const node = `outage-node-${process.pid}`;
   const agentOptions = (hubAddress: string) => ({ hubAddress, node, intervalMs: INTERVAL_MS, env: { BALLAST_BUFFER_DIR: bufferDir.path } });
+  // What is running, for the finally block: a failed run must not leave processes behind.
+  const live: { hub?: HubHandle; agent?: AgentHandle } = {};
   try {
     let hub = await startHub({ dataDir: hubDir.path });
+    live.hub = hub;
     const { httpPort, grpcPort, grpcAddress } = hub;
     let agent = await startAgent(agentOptions(grpcAddress));
+    live.agent = agent;
     const started = await agent.process.waitForLog((l) => l.msg === 'agent started');
     await waitFor('first acks', async () => (await metric(agent, 'ballast_agent_batches_acked_total')) >= 2, 60_000);
 
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     const beforeKill = await metric(agent, 'ballast_agent_last_sequence');
     await agent.process.kill();
     agent = await startAgent(agentOptions(grpcAddress));
+    live.agent = agent;
     const restarted = await agent.process.waitForLog((l) => l.msg === 'agent started');
     process.stdout.write(`agent SIGKILLed at sequence ${beforeKill} and restarted (epoch kept: ${restarted.epoch === started.epoch})\n`);
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_S * 1000 - (performance.now() - outageStart))));
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     const buffered = await metric(agent, 'ballast_agent_buffer_batches');
 
     hub = await startHub({ dataDir: hubDir.path, httpPort, grpcPort });
+    live.hub = hub;
     const backAt = performance.now();
     await waitFor(
       'backlog acked',
@@ -97,6 +103,8 @@ async function main(): Promise<void> {
     writeFileSync(new URL('./results/outage.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
+    await live.agent?.process.stop().catch(() => undefined);
+    await live.hub?.process.stop().catch(() => undefined);
     hubDir.remove();
     bufferDir.remove();
   }
