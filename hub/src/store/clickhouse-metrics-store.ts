@@ -279,7 +279,12 @@ export class ClickHouseMetricsStore implements MetricsStore {
   async queryRange(q: RangeQuery): Promise<RangeRow[]> {
     if (q.seriesIds.length === 0) return [];
     const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw' });
-    return rows.map((r) => ({ seriesId: BigInt(r.k), t: Number(r.t), value: Number(r.v) }));
+    const ids = new Map<string, bigint>();
+    return rows.map((r) => {
+      let id = ids.get(r.k);
+      if (id === undefined) ids.set(r.k, (id = BigInt(r.k)));
+      return { seriesId: id, t: r.t, value: Number(r.v) };
+    });
   }
 
   async queryGroupedRange(q: GroupedRangeQuery): Promise<GroupedRangeRow[]> {
@@ -306,9 +311,19 @@ export class ClickHouseMetricsStore implements MetricsStore {
     return labelValues(this.reader, q);
   }
 
-  private rangeRows(input: RangeSqlInput): Promise<Array<{ k: string; t: number; v: number | null }>> {
+  /**
+   * One row per series (or group) with its points as an array, flattened here: a 7-day query
+   * of 100 series returns 100 JSON rows instead of 200,000, which is most of its cost.
+   */
+  private async rangeRows(input: RangeSqlInput): Promise<Array<{ k: string; t: number; v: number | null }>> {
     const { query, params } = rangeQuerySql(input);
-    return this.rows(query, params);
+    const grouped = await this.rows<{ k: string; p: Array<[number, number | null]> }>(
+      `SELECT k, arraySort(x -> x.1, groupArray((t, v))) AS p FROM (${query}) GROUP BY k ORDER BY k`,
+      params,
+    );
+    const out: Array<{ k: string; t: number; v: number | null }> = [];
+    for (const row of grouped) for (const [t, v] of row.p) out.push({ k: row.k, t: Number(t), v });
+    return out;
   }
 
   private readonly reader: RowReader = (query, params) => this.rows(query, params);
