@@ -282,7 +282,10 @@ export class ClickHouseMetricsStore implements MetricsStore {
     const ids = new Map<string, bigint>();
     return rows.map((r) => {
       let id = ids.get(r.k);
-      if (id === undefined) ids.set(r.k, (id = BigInt(r.k)));
+      if (id === undefined) {
+        id = BigInt(r.k);
+        ids.set(r.k, id);
+      }
       return { seriesId: id, t: r.t, value: Number(r.v) };
     });
   }
