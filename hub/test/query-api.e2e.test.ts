@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseCsv } from '@ballast/sim';
 import { type HubHandle, startHub, tempDir } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStoreConnection } from '../src/store/clickhouse-connection.ts';
@@ -359,32 +360,3 @@ describe('query API of a real hub over stored data', () => {
     expect(countsAfter).toEqual(countsBefore);
   });
 });
-
-/** RFC 4180, enough to read back what the hub wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
-}
