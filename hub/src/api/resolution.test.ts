@@ -53,6 +53,27 @@ describe('chooseResolution', () => {
   });
 });
 
+describe('chooseResolution: percentiles', () => {
+  it('always read raw samples, whatever the range', () => {
+    for (const agg of ['p50', 'p95', 'p99'] as const) {
+      expect(chooseResolution('auto', 30 * D, H, ALL, agg)).toBe('raw');
+      expect(chooseResolution('raw', 30 * D, H, ALL, agg)).toBe('raw');
+    }
+    expect(chooseResolution('auto', 30 * D, H, ALL, 'avg')).toBe('1h');
+  });
+
+  it('refuse an explicit rollup with a 400 naming the resolution', () => {
+    try {
+      chooseResolution('1m', 7 * D, 300, ALL, 'p95');
+      throw new Error('expected a refusal');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).parameter).toBe('resolution');
+      expect((err as ApiError).message).toMatch(/p95 is computed from raw samples only; use resolution=raw or auto, not 1m/);
+    }
+  });
+});
+
 describe('autoStep', () => {
   it('aims at 250 points and rounds long steps to whole minutes or hours', () => {
     expect(autoStep(10_000)).toBe(1);

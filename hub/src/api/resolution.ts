@@ -1,5 +1,6 @@
 import { badParameter } from '../errors/api-error.ts';
-import { RESOLUTION_SECONDS, type Resolution } from '../store/metrics-store.ts';
+import { type Aggregation, RESOLUTION_SECONDS, type Resolution } from '../store/metrics-store.ts';
+import { RAW_ONLY } from '../store/range-query-sql.ts';
 
 export const RESOLUTION_CHOICES = ['auto', 'raw', '1m', '1h'] as const;
 export type ResolutionChoice = (typeof RESOLUTION_CHOICES)[number];
@@ -24,14 +25,22 @@ export function autoResolution(rangeSeconds: number, stepSeconds: number): Resol
 /**
  * Applies the rule, or checks an explicit choice. A rollup table that does not exist yet
  * (an older schema) makes `auto` fall back to the next finer resolution, and an explicit
- * request for it a 400.
+ * request for it a 400. Percentiles always read raw samples: rollups keep no distribution,
+ * and a percentile of bucket averages would hide exactly the spikes a p99 is asked for.
  */
 export function chooseResolution(
   choice: ResolutionChoice,
   rangeSeconds: number,
   stepSeconds: number,
   available: readonly Resolution[],
+  aggregation: Aggregation = 'avg',
 ): Resolution {
+  if (RAW_ONLY.has(aggregation)) {
+    if (choice !== 'auto' && choice !== 'raw') {
+      throw badParameter('resolution', `${aggregation} is computed from raw samples only; use resolution=raw or auto, not ${choice}`);
+    }
+    return 'raw';
+  }
   if (choice === 'auto') {
     const order: Resolution[] = ['1h', '1m', 'raw'];
     const wanted = autoResolution(rangeSeconds, stepSeconds);

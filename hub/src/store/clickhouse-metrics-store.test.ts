@@ -76,7 +76,7 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
     [at(1, 0), 10],
     [at(1, 30_000), -2],
   ];
-  // Minute 2: 1..101, for percentiles from the digest (exact: p50 51, p95 96, p99 100).
+  // Minute 2: 1..101.
   const spread: Array<[number, number]> = Array.from({ length: 101 }, (_, i) => [at(2, i * 500), i + 1]);
   const nextHour: Array<[number, number]> = [[at(60, 30_000), 7]];
 
@@ -94,10 +94,9 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
 
   /** Read the way the query layer reads rollups: aggregate the partial rows per bucket. */
   const read = (table: string, t = tenant) =>
-    rows<{ t: number; min: number; max: number; sum: number; count: string; last: number; p50: number; p95: number; p99: number }>(
+    rows<{ t: number; min: number; max: number; sum: number; count: string; last: number }>(
       `SELECT toUnixTimestamp(ts) AS t, min(min) AS min, max(max) AS max, sum(sum) AS sum, toString(sum(count)) AS count,
-              argMaxMerge(last) AS last, quantileTDigestMerge(0.5)(digest) AS p50,
-              quantileTDigestMerge(0.95)(digest) AS p95, quantileTDigestMerge(0.99)(digest) AS p99
+              argMaxMerge(last) AS last
        FROM ${table} WHERE tenant = {t:String} AND series_id = {s:UInt64} GROUP BY ts ORDER BY ts`,
       { t, s: S },
     );
@@ -120,12 +119,37 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
     ]);
   });
 
-  it('samples_1m digests give the percentiles of the minute', async () => {
-    const minute2 = (await read('samples_1m'))[2];
-    expect(minute2?.p50).toBeCloseTo(51, 0);
-    expect(Math.abs((minute2?.p95 ?? 0) - 96)).toBeLessThanOrEqual(1);
-    expect(Math.abs((minute2?.p99 ?? 0) - 100)).toBeLessThanOrEqual(1);
-    expect((await read('samples_1m'))[3]?.p99).toBe(7);
+  it('rollups keep no t-digest (migration 3): neither the tables nor the views', async () => {
+    const cols = await rows<{ table: string; name: string }>(
+      "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('samples_1m', 'samples_1h') ORDER BY table, position",
+    );
+    expect(cols.filter((c) => c.table === 'samples_1m').map((c) => c.name)).toEqual([
+      'tenant',
+      'cluster',
+      'series_id',
+      'ts',
+      'min',
+      'max',
+      'sum',
+      'count',
+      'last',
+    ]);
+    expect(cols.filter((c) => c.table === 'samples_1h').map((c) => c.name)).toEqual([
+      'tenant',
+      'cluster',
+      'series_id',
+      'ts',
+      'min',
+      'max',
+      'sum',
+      'count',
+      'last',
+    ]);
+    const views = await rows<{ name: string; q: string }>(
+      "SELECT name, as_select AS q FROM system.tables WHERE database = currentDatabase() AND name LIKE 'samples_1%_mv' ORDER BY name",
+    );
+    expect(views.map((v) => v.name)).toEqual(['samples_1h_mv', 'samples_1m_mv']);
+    for (const v of views) expect(v.q).not.toMatch(/quantile/i);
   });
 
   it('samples_1h aggregates the hour', async () => {
@@ -134,8 +158,6 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
       { t: T0 / 1000, min: -2, max: 101, sum: 9 + 8 + 5151, count: '106', last: 101 },
       { t: at(60, 0) / 1000, min: 7, max: 7, sum: 7, count: '1', last: 7 },
     ]);
-    const all = [...first, ...second, ...spread].map((p) => p[1]).sort((a, b) => a - b);
-    expect(Math.abs((got[0]?.p50 ?? 0) - (all[52] as number))).toBeLessThanOrEqual(1);
   });
 
   it('rows stay the same after merges (OPTIMIZE FINAL collapses partial rows only)', async () => {

@@ -57,6 +57,22 @@ describe('DDL generator: single node', () => {
       'last AggregateFunction(argMax, Float64, DateTime64(3))',
       'digest AggregateFunction(quantileTDigest, Float64)',
     ]);
+    // Migration 3 drops the digest again, views first (they name the column).
+    const v3 = (MIGRATIONS.find((m) => m.version === 3)?.statements ?? []).flatMap((st) => renderStatement(st, SINGLE_NODE));
+    expect(v3.slice(0, 4)).toEqual([
+      'DROP VIEW IF EXISTS samples_1m_mv',
+      'DROP VIEW IF EXISTS samples_1h_mv',
+      'ALTER TABLE samples_1m DROP COLUMN IF EXISTS digest',
+      'ALTER TABLE samples_1h DROP COLUMN IF EXISTS digest',
+    ]);
+    expect(v3.slice(4).every((s) => s.startsWith('CREATE MATERIALIZED VIEW') && !s.includes('quantile'))).toBe(true);
+  });
+
+  it('a column change reaches the Distributed twin on a cluster', () => {
+    const v3 = (MIGRATIONS.find((m) => m.version === 3)?.statements ?? []).flatMap((st) => renderStatement(st, CLUSTER));
+    expect(v3).toContain("ALTER TABLE samples_1m_local ON CLUSTER 'fleet' DROP COLUMN IF EXISTS digest");
+    expect(v3).toContain("ALTER TABLE samples_1m ON CLUSTER 'fleet' DROP COLUMN IF EXISTS digest");
+    expect(v3).toContain("DROP VIEW IF EXISTS samples_1h_mv ON CLUSTER 'fleet'");
   });
 });
 
@@ -100,7 +116,13 @@ describe('DDL generator: cluster', () => {
       expect(v).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ ON CLUSTER 'fleet' TO \w+_local\n/);
       expect(v).toMatch(/FROM \w+_local AS src/);
     }
-    for (const a of all.filter((s) => s.startsWith('ALTER'))) expect(a).toMatch(/^ALTER TABLE \w+_local ON CLUSTER 'fleet' /);
+    // Only column changes also alter the Distributed twin, right after its local table.
+    const alters = all.filter((s) => s.startsWith('ALTER'));
+    for (const [i, a] of alters.entries()) {
+      if (/^ALTER TABLE \w+_local ON CLUSTER 'fleet' /.test(a)) continue;
+      expect(a).toMatch(/^ALTER TABLE \w+ ON CLUSTER 'fleet' (DROP|ADD) COLUMN /);
+      expect(alters[i - 1]).toBe(a.replace(/^ALTER TABLE (\w+) /, 'ALTER TABLE $1_local '));
+    }
     expect(all.every((s) => s.includes(" ON CLUSTER 'fleet'"))).toBe(true);
   });
 

@@ -49,8 +49,12 @@ export interface ViewSpec {
 export type SchemaStatement =
   | { kind: 'table'; table: TableSpec }
   | { kind: 'view'; view: ViewSpec }
-  /** `clauses` apply to the table holding the data (the local table in a cluster). */
-  | { kind: 'alter'; table: string; clauses: string };
+  /**
+   * `clauses` apply to the table holding the data (the local table in a cluster); with
+   * `twin`, to its Distributed twin as well (column changes must reach both).
+   */
+  | { kind: 'alter'; table: string; clauses: string; twin?: boolean }
+  | { kind: 'drop-view'; name: string };
 
 export interface StoreLayout {
   /** '' = single node; otherwise a cluster name from the server's remote_servers. */
@@ -86,8 +90,13 @@ export function renderStatement(statement: SchemaStatement, layout: StoreLayout)
       const to = dataTable(v.to, layout);
       return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${v.name}${onCluster(layout)} TO ${to}\nAS ${v.select(dataTable(v.from, layout))}`];
     }
-    case 'alter':
-      return [`ALTER TABLE ${dataTable(statement.table, layout)}${onCluster(layout)} ${statement.clauses}`];
+    case 'alter': {
+      const out = [`ALTER TABLE ${dataTable(statement.table, layout)}${onCluster(layout)} ${statement.clauses}`];
+      if (statement.twin && layout.cluster) out.push(`ALTER TABLE ${statement.table}${onCluster(layout)} ${statement.clauses}`);
+      return out;
+    }
+    case 'drop-view':
+      return [`DROP VIEW IF EXISTS ${statement.name}${onCluster(layout)}`];
   }
 }
 

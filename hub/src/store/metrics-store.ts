@@ -91,8 +91,8 @@ export interface LabelMatcher {
 }
 
 /**
- * Per-step aggregations. `p50`/`p95`/`p99` are exact on raw samples and t-digest estimates on
- * rollups. `rate` is for counters: the per-second increase in the step, where a decrease
+ * Per-step aggregations. `p50`/`p95`/`p99` are exact and read raw samples only (rollups keep
+ * no distribution). `rate` is for counters: the per-second increase in the step, where a decrease
  * means the counter restarted from zero (as in Prometheus).
  */
 export type Aggregation = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'p50' | 'p95' | 'p99' | 'last' | 'rate';

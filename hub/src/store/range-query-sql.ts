@@ -20,17 +20,17 @@ const RAW: Record<PointAggregation, string> = {
   p99: 'quantileExactInclusive(0.99)(value)',
 };
 
+/** Percentiles cannot be merged from min/max/sum/count: they read raw samples only. */
+export const RAW_ONLY: ReadonlySet<Aggregation> = new Set(['p50', 'p95', 'p99']);
+
 /** Rollup rows are partial aggregates: merging them per step gives the step's aggregate. */
-const ROLLUP: Record<PointAggregation, string> = {
+const ROLLUP: Record<Exclude<PointAggregation, 'p50' | 'p95' | 'p99'>, string> = {
   avg: 'sum(`sum`) / sum(`count`)',
   min: 'min(`min`)',
   max: 'max(`max`)',
   sum: 'sum(`sum`)',
   count: 'toFloat64(sum(`count`))',
   last: 'argMaxMerge(`last`)',
-  p50: 'quantileTDigestMerge(0.5)(`digest`)',
-  p95: 'quantileTDigestMerge(0.95)(`digest`)',
-  p99: 'quantileTDigestMerge(0.99)(`digest`)',
 };
 
 const TABLE: Record<Resolution, string> = { raw: 'samples FINAL', '1m': 'samples_1m', '1h': 'samples_1h' };
@@ -82,7 +82,10 @@ export function rangeQuerySql(input: RangeSqlInput): RangeSql {
   const settings = input.resolution === 'raw' ? '\nSETTINGS do_not_merge_across_partitions_select_final = 1' : '';
 
   if (input.aggregation !== 'rate') {
-    const agg = (input.resolution === 'raw' ? RAW : ROLLUP)[input.aggregation];
+    if (input.resolution !== 'raw' && RAW_ONLY.has(input.aggregation)) {
+      throw new Error(`${input.aggregation} is computed from raw samples; it cannot read the ${input.resolution} rollup`);
+    }
+    const agg = input.resolution === 'raw' ? RAW[input.aggregation] : ROLLUP[input.aggregation as keyof typeof ROLLUP];
     return {
       params,
       query: `SELECT ${key} AS key, toString(key) AS k, ${bucket} AS t, ${agg} AS v

@@ -33,7 +33,7 @@ export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): voi
 
   app.get('/api/v1/metrics/query', { schema: metricsQuerySchema }, async (request, reply) => {
     const q = parseMetricsQuery(request.query as Record<string, unknown>, deps.now());
-    const resolution = chooseResolution(q.resolution, (q.endMs - q.startMs) / 1000, q.stepSeconds, await available());
+    const resolution = chooseResolution(q.resolution, (q.endMs - q.startMs) / 1000, q.stepSeconds, await available(), q.aggregation);
     const tenant = deps.tenantOf(request);
     const series = await matchingSeries(deps.store, tenant, q);
     const read = { tenant, startMs: q.startMs, endMs: q.endMs, stepSeconds: q.stepSeconds, aggregation: q.aggregation, resolution };
