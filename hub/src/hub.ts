@@ -6,6 +6,7 @@ import { AgentRegistry } from './ingest/agent-registry.ts';
 import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
 import { NatsIngest } from './ingest/nats-ingest.ts';
+import { SeriesWriter } from './ingest/series-writer.ts';
 import { openStoreConnection } from './store/clickhouse-connection.ts';
 import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import type { MetricsStore } from './store/metrics-store.ts';
@@ -53,6 +54,7 @@ export class Hub {
       store: this.store,
       pipeline: this.pipeline,
       registry: this.registry,
+      series: new SeriesWriter(this.store, clock),
       clock,
       log: log.child({ part: 'ingest' }),
       limits: {

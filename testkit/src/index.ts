@@ -6,3 +6,4 @@ export * from './hub-process.ts';
 export * from './interruption-scenario.ts';
 export * from './metrics-store-contract.ts';
 export * from './nats-server.ts';
+export * from './placement-builders.ts';

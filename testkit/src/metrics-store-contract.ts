@@ -353,6 +353,36 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         expect(await progress(tenantFor('seq-scope-other'))).toEqual({ contiguous: 0n, above: [] });
       });
 
+      it('sequenceProgressMany: one answer per key in the order given, equal to sequenceProgress', async () => {
+        const tenant = tenantFor('seq-many');
+        await record(tenant, [1, 2, 3]);
+        await record(tenant, [1, 4, 6], { node: 'n2' });
+        await record(tenant, [2, 10], { node: 'n3' });
+        const odd = `it's \\ "odd")`;
+        await record(tenant, [1, 3], { node: odd });
+        const keys = [
+          { tenant, cluster: 'c1', node: odd, epoch },
+          { tenant, cluster: 'c1', node: 'n3', epoch },
+          { tenant, cluster: 'c1', node: 'never', epoch },
+          { tenant, cluster: 'c1', node: 'n1', epoch },
+          { tenant, cluster: 'c1', node: 'n2', epoch },
+          { tenant, cluster: 'c1', node: 'n1', epoch: epoch + 1n },
+          { tenant, cluster: 'c1', node: 'n1', epoch },
+        ];
+        const many = await store.sequenceProgressMany(keys);
+        expect(many).toEqual([
+          { contiguous: 1n, above: [3n] },
+          { contiguous: 0n, above: [2n, 10n] },
+          { contiguous: 0n, above: [] },
+          { contiguous: 3n, above: [] },
+          { contiguous: 1n, above: [4n, 6n] },
+          { contiguous: 0n, above: [] },
+          { contiguous: 3n, above: [] },
+        ]);
+        for (const [i, k] of keys.entries()) expect(await store.sequenceProgress(k.tenant, k.cluster, k.node, k.epoch)).toEqual(many[i]);
+        expect(await store.sequenceProgressMany([])).toEqual([]);
+      });
+
       it('insertSamples with no points still records its batches', async () => {
         const tenant = tenantFor('seq-empty-samples');
         await store.insertSamples([], [batchRecord(tenant, 1, { epoch }), batchRecord(tenant, 2, { epoch, status: 'rejected' })]);

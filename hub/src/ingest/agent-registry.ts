@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '@ballast/common';
-import type { AgentRecord, MetricsStore } from '../store/metrics-store.ts';
+import type { AgentRecord, MetricsStore, SequenceProgress } from '../store/metrics-store.ts';
+import { Coalescer } from './coalescer.ts';
 import { SequenceLedger } from './sequence-ledger.ts';
 
 export interface AgentIdentity {
@@ -17,19 +18,33 @@ interface AgentState {
 /**
  * Live state of every agent this hub has seen: one sequence ledger per (agent, epoch),
  * connection counts and last-seen times. Last-seen is persisted periodically rather than
- * per message, so a busy fleet costs one small insert per interval.
+ * per message, so a busy fleet costs one small insert per interval. Ledger loads and
+ * connect/disconnect rows of agents arriving together share store round trips.
  */
 export class AgentRegistry {
   private readonly agents = new Map<string, AgentState>();
   private readonly ledgers = new Map<string, Promise<SequenceLedger>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly progress: Coalescer<AgentIdentity, SequenceProgress>;
+  private readonly upserts: Coalescer<AgentRecord, void>;
 
   constructor(
     private readonly store: MetricsStore,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly persistEveryMs = 15_000,
-  ) {}
+  ) {
+    const batching = { maxItems: 500, delayMs: 20 };
+    this.progress = new Coalescer((ids) => store.sequenceProgressMany(ids), clock, batching);
+    this.upserts = new Coalescer<AgentRecord, void>(
+      async (records) => {
+        await store.upsertAgents(records);
+        return records.map(() => undefined);
+      },
+      clock,
+      batching,
+    );
+  }
 
   start(): void {
     const tick = () => {
@@ -50,7 +65,7 @@ export class AgentRegistry {
     const key = `${id.tenant}\0${id.cluster}\0${id.node}\0${id.epoch}`;
     let ledger = this.ledgers.get(key);
     if (!ledger) {
-      ledger = this.store.sequenceProgress(id.tenant, id.cluster, id.node, id.epoch).then((p) => new SequenceLedger(p));
+      ledger = this.progress.add(id).then((p) => new SequenceLedger(p));
       ledger.catch(() => this.ledgers.delete(key));
       this.ledgers.set(key, ledger);
     }
@@ -63,7 +78,7 @@ export class AgentRegistry {
     state.record = { ...record, connected: true, lastSeenMs: this.clock.now() };
     state.streams += 1;
     this.agents.set(key, state);
-    await this.store.upsertAgents([state.record]);
+    await this.upserts.add({ ...state.record });
   }
 
   seen(tenant: string, cluster: string, node: string): void {
@@ -77,7 +92,7 @@ export class AgentRegistry {
     state.streams = Math.max(0, state.streams - 1);
     if (state.streams > 0) return;
     state.record.connected = false;
-    await this.store.upsertAgents([state.record]);
+    await this.upserts.add({ ...state.record });
   }
 
   connectedCount(): number {

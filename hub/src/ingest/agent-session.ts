@@ -18,6 +18,7 @@ import type { IngestPipeline } from './ingest-pipeline.ts';
 import { ProtocolError } from './protocol-error.ts';
 import type { SequenceLedger } from './sequence-ledger.ts';
 import { globalSeriesId } from './series-id.ts';
+import type { SeriesWriter } from './series-writer.ts';
 
 export interface SessionLimits {
   maxPointsPerBatch: number;
@@ -31,6 +32,8 @@ export interface SessionDeps {
   store: MetricsStore;
   pipeline: IngestPipeline;
   registry: AgentRegistry;
+  /** Series dictionaries go through it so that many agents' dictionaries share an insert. */
+  series: SeriesWriter;
   clock: Clock;
   log: Logger;
   limits: SessionLimits;
@@ -168,7 +171,7 @@ export class AgentSession {
         unit: def.unit,
       });
     }
-    await this.deps.store.insertSeries(records);
+    await this.deps.series.insert(records);
   }
 
   private async onBatch(b: Bound, batch: SampleBatch): Promise<void> {

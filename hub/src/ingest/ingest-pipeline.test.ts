@@ -41,6 +41,7 @@ class FakeStore {
       insertSeries: unused,
       recordBatches: unused,
       sequenceProgress: unused,
+      sequenceProgressMany: unused,
       upsertAgents: unused,
       listAgents: unused,
       insertEvents: unused,

@@ -4,11 +4,12 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { type ClickHouseClient, TupleParam } from '@clickhouse/client';
 import { explainChdbError, type StoreConnection } from './clickhouse-connection.ts';
 import { renderStatement } from './ddl.ts';
 import { availableResolutions, labelNames, labelValues, metricNames, type RowReader } from './metrics-catalog-sql.ts';
 import type {
+  AgentEpochKey,
   AgentRecord,
   BatchRecord,
   CatalogQuery,
@@ -145,27 +146,37 @@ export class ClickHouseMetricsStore implements MetricsStore {
   }
 
   async sequenceProgress(tenant: string, cluster: string, node: string, epoch: bigint): Promise<SequenceProgress> {
-    const params = { tenant, cluster, node, epoch: epoch.toString() };
-    const where = 'tenant = {tenant:String} AND cluster = {cluster:String} AND node = {node:String} AND epoch = {epoch:UInt64}';
-    const [summary] = await this.rows<{ n: string; top: string }>(
-      `SELECT toString(uniqExact(seq)) AS n, toString(max(seq)) AS top FROM ingest_batches WHERE ${where}`,
-      params,
+    const [progress] = await this.sequenceProgressMany([{ tenant, cluster, node, epoch }]);
+    return progress as SequenceProgress;
+  }
+
+  async sequenceProgressMany(keys: AgentEpochKey[]): Promise<SequenceProgress[]> {
+    if (keys.length === 0) return [];
+    const keyOf = (k: { tenant: string; cluster: string; node: string; epoch: string }) =>
+      `${k.tenant}\0${k.cluster}\0${k.node}\0${k.epoch}`;
+    const where = '(tenant, cluster, node, epoch) IN {keys:Array(Tuple(String, String, String, UInt64))}';
+    const summaries = await this.rows<{ tenant: string; cluster: string; node: string; epoch: string; n: string; top: string }>(
+      `SELECT tenant, cluster, node, toString(epoch) AS epoch, toString(uniqExact(seq)) AS n, toString(max(seq)) AS top
+       FROM ingest_batches WHERE ${where} GROUP BY tenant, cluster, node, epoch`,
+      { keys: keys.map((k) => new TupleParam([k.tenant, k.cluster, k.node, k.epoch])) },
     );
-    const n = BigInt(summary?.n ?? '0');
-    const top = BigInt(summary?.top ?? '0');
-    // Sequences start at 1, so n == top means there is no gap.
-    if (n === top) return { contiguous: top, above: [] };
-    const seqs = (
-      await this.rows<{ seq: string }>(`SELECT DISTINCT toString(seq) AS seq FROM ingest_batches WHERE ${where} ORDER BY seq`, params)
-    ).map((r) => BigInt(r.seq));
-    seqs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    let contiguous = 0n;
-    const above: bigint[] = [];
-    for (const s of seqs) {
-      if (s === contiguous + 1n && above.length === 0) contiguous = s;
-      else above.push(s);
+    const found = new Map<string, SequenceProgress>();
+    // Sequences start at 1, so n == top means there is no gap; only gapped epochs need their list.
+    const gapped: TupleParam[] = [];
+    for (const r of summaries) {
+      const top = BigInt(r.top);
+      if (BigInt(r.n) === top) found.set(keyOf(r), { contiguous: top, above: [] });
+      else gapped.push(new TupleParam([r.tenant, r.cluster, r.node, BigInt(r.epoch)]));
     }
-    return { contiguous, above };
+    if (gapped.length > 0) {
+      const lists = await this.rows<{ tenant: string; cluster: string; node: string; epoch: string; seqs: string[] }>(
+        `SELECT tenant, cluster, node, toString(epoch) AS epoch, arrayMap(s -> toString(s), arraySort(groupUniqArray(seq))) AS seqs
+         FROM ingest_batches WHERE ${where} GROUP BY tenant, cluster, node, epoch`,
+        { keys: gapped },
+      );
+      for (const r of lists) found.set(keyOf(r), progressOf(r.seqs.map(BigInt)));
+    }
+    return keys.map((k) => found.get(keyOf({ ...k, epoch: k.epoch.toString() })) ?? { contiguous: 0n, above: [] });
   }
 
   async upsertAgents(agents: AgentRecord[]): Promise<void> {
@@ -358,6 +369,17 @@ export class ClickHouseMetricsStore implements MetricsStore {
       await unlink(path).catch(() => undefined);
     }
   }
+}
+
+/** Contiguous prefix 1..n and what lies above it, from sorted distinct sequences. */
+function progressOf(seqs: bigint[]): SequenceProgress {
+  let contiguous = 0n;
+  const above: bigint[] = [];
+  for (const s of seqs) {
+    if (s === contiguous + 1n && above.length === 0) contiguous = s;
+    else above.push(s);
+  }
+  return { contiguous, above };
 }
 
 /** DateTime64(3, 'UTC') text form; the basic format needs no best-effort parsing. */

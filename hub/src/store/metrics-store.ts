@@ -152,6 +152,14 @@ export interface RangeRow {
   value: number;
 }
 
+/** One agent epoch's sequence space, the scope of a {@link SequenceProgress}. */
+export interface AgentEpochKey {
+  tenant: string;
+  cluster: string;
+  node: string;
+  epoch: bigint;
+}
+
 export interface MetricsStore {
   /** Creates or migrates the schema. Must be called before anything else. */
   start(): Promise<void>;
@@ -167,6 +175,11 @@ export interface MetricsStore {
   insertSamples(parts: SamplePart[], batches: BatchRecord[]): Promise<void>;
   recordBatches(batches: BatchRecord[]): Promise<void>;
   sequenceProgress(tenant: string, cluster: string, node: string, epoch: bigint): Promise<SequenceProgress>;
+  /**
+   * {@link sequenceProgress} of many agent epochs in one round trip; one result per key, in
+   * the order given (an epoch never seen gives contiguous 0). For connect storms.
+   */
+  sequenceProgressMany(keys: AgentEpochKey[]): Promise<SequenceProgress[]>;
   upsertAgents(agents: AgentRecord[]): Promise<void>;
   listAgents(tenant: string | null): Promise<AgentRecord[]>;
   insertEvents(events: EventRecord[]): Promise<void>;
