@@ -28,6 +28,7 @@ import type {
 } from './metrics-store.ts';
 import { InvalidQueryError, isRegexCompileError } from './query-error.ts';
 import { type RangeSqlInput, rangeQuerySql } from './range-query-sql.ts';
+import { decodeRangeRows, type RangeSeriesRows, rangeRowsSql } from './range-rows.ts';
 import { applyRetention } from './retention.ts';
 import { encodeSamplesRowBinary, SAMPLE_ROW_STRUCTURE } from './row-binary.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema.ts';
@@ -123,8 +124,12 @@ export class ClickHouseMetricsStore implements MetricsStore {
 
   async insertSamples(parts: SamplePart[], batches: BatchRecord[]): Promise<void> {
     const buffers = parts.filter((p) => p.block.length > 0).map((p) => encodeSamplesRowBinary(p.tenant, p.cluster, p.block));
+    const t0 = performance.now();
     if (buffers.length > 0) await this.writeRowBinary(Buffer.concat(buffers));
+    const t1 = performance.now();
     await this.recordBatches(batches);
+    if (process.env.TMP_TRACE)
+      process.stderr.write(`TRACE samples ${(t1 - t0).toFixed(0)} ms ledger ${(performance.now() - t1).toFixed(0)} ms\n`);
   }
 
   async recordBatches(batches: BatchRecord[]): Promise<void> {
@@ -289,24 +294,23 @@ export class ClickHouseMetricsStore implements MetricsStore {
 
   async queryRange(q: RangeQuery): Promise<RangeRow[]> {
     if (q.seriesIds.length === 0) return [];
-    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw' });
-    const ids = new Map<string, bigint>();
-    return rows.map((r) => {
-      let id = ids.get(r.k);
-      if (id === undefined) {
-        id = BigInt(r.k);
-        ids.set(r.k, id);
-      }
-      return { seriesId: id, t: r.t, value: Number(r.v) };
-    });
+    const out: RangeRow[] = [];
+    for (const s of await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw' })) {
+      for (let i = 0; i < s.t.length; i++) out.push({ seriesId: s.key, t: s.t[i] as number, value: s.values[i] as number });
+    }
+    return out;
   }
 
   async queryGroupedRange(q: GroupedRangeQuery): Promise<GroupedRangeRow[]> {
     const seriesIds = q.groups.flat();
     if (seriesIds.length === 0) return [];
     const groupOf = q.groups.flatMap((ids, g) => ids.map(() => g));
-    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw', seriesIds, groupOf });
-    return rows.map((r) => ({ group: Number(r.k), t: Number(r.t), value: Number(r.v) }));
+    const out: GroupedRangeRow[] = [];
+    for (const s of await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw', seriesIds, groupOf })) {
+      const group = Number(s.key);
+      for (let i = 0; i < s.t.length; i++) out.push({ group, t: s.t[i] as number, value: s.values[i] as number });
+    }
+    return out;
   }
 
   resolutions(): Promise<Resolution[]> {
@@ -325,19 +329,13 @@ export class ClickHouseMetricsStore implements MetricsStore {
     return labelValues(this.reader, q);
   }
 
-  /**
-   * One row per series (or group) with its points as an array, flattened here: a 7-day query
-   * of 100 series returns 100 JSON rows instead of 200,000, which is most of its cost.
-   */
-  private async rangeRows(input: RangeSqlInput): Promise<Array<{ k: string; t: number; v: number | null }>> {
+  /** One row per series (or group), its points as arrays; see range-rows.ts for why RowBinary. */
+  private async rangeRows(input: RangeSqlInput): Promise<RangeSeriesRows[]> {
     const { query, params } = rangeQuerySql(input);
-    const grouped = await this.rows<{ k: string; p: Array<[number, number | null]> }>(
-      `SELECT k, arraySort(x -> x.1, groupArray((t, v))) AS p FROM (${query}) GROUP BY k ORDER BY k`,
-      params,
-    );
-    const out: Array<{ k: string; t: number; v: number | null }> = [];
-    for (const row of grouped) for (const [t, v] of row.p) out.push({ k: row.k, t: Number(t), v });
-    return out;
+    const result = await this.client.exec({ query: rangeRowsSql(query), query_params: params });
+    const chunks: Buffer[] = [];
+    for await (const chunk of result.stream) chunks.push(chunk as Buffer);
+    return decodeRangeRows(Buffer.concat(chunks));
   }
 
   private readonly reader: RowReader = (query, params) => this.rows(query, params);

@@ -55,7 +55,7 @@ export interface RangeSql {
   params: Record<string, unknown>;
 }
 
-/** Rows come back as `{ k: key as text, t: bucket start unix seconds, v: value }`, ordered by key, t. */
+/** Rows of `(key: series id or group index, t: bucket start unix seconds, v: value)`, unordered (range-rows.ts orders them). */
 export function rangeQuerySql(input: RangeSqlInput): RangeSql {
   const bucketMs = RESOLUTION_SECONDS[input.resolution] * 1000;
   // A rollup row is stamped with its bucket start; the bucket holding `start` counts whole.
@@ -88,11 +88,10 @@ export function rangeQuerySql(input: RangeSqlInput): RangeSql {
     const agg = input.resolution === 'raw' ? RAW[input.aggregation] : ROLLUP[input.aggregation as keyof typeof ROLLUP];
     return {
       params,
-      query: `SELECT ${key} AS key, toString(key) AS k, ${bucket} AS t, ${agg} AS v
+      query: `SELECT ${key} AS key, ${bucket} AS t, ${agg} AS v
 FROM ${TABLE[input.resolution]}
 WHERE ${inRange}
-GROUP BY key, t
-ORDER BY key, t${settings}`,
+GROUP BY key, t${settings}`,
     };
   }
 
@@ -106,7 +105,7 @@ ORDER BY key, t${settings}`,
   const window = 'PARTITION BY series_id ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW';
   return {
     params,
-    query: `SELECT ${key} AS key, toString(key) AS k, ${bucket} AS t,
+    query: `SELECT ${key} AS key, ${bucket} AS t,
   sum(if(value >= prev, value - prev, value)) / {step:UInt32} AS v
 FROM (
   SELECT series_id, ts, value, lagInFrame(toNullable(value), 1) OVER (${window}) AS prev
@@ -117,7 +116,6 @@ FROM (
   )
 )
 WHERE prev IS NOT NULL AND ts >= fromUnixTimestamp64Milli({from:Int64})
-GROUP BY key, t
-ORDER BY key, t${settings}`,
+GROUP BY key, t${settings}`,
   };
 }
