@@ -124,12 +124,8 @@ export class ClickHouseMetricsStore implements MetricsStore {
 
   async insertSamples(parts: SamplePart[], batches: BatchRecord[]): Promise<void> {
     const buffers = parts.filter((p) => p.block.length > 0).map((p) => encodeSamplesRowBinary(p.tenant, p.cluster, p.block));
-    const t0 = performance.now();
     if (buffers.length > 0) await this.writeRowBinary(Buffer.concat(buffers));
-    const t1 = performance.now();
     await this.recordBatches(batches);
-    if (process.env.TMP_TRACE)
-      process.stderr.write(`TRACE samples ${(t1 - t0).toFixed(0)} ms ledger ${(performance.now() - t1).toFixed(0)} ms\n`);
   }
 
   async recordBatches(batches: BatchRecord[]): Promise<void> {
