@@ -8,7 +8,7 @@ import {
   Lifecycle,
   MetricKind,
   RejectReason,
-  type SampleBatch,
+  type SampleBatchColumns,
   type SeriesDictionary,
 } from '@ballast/proto';
 import { create } from '@bufbuild/protobuf';
@@ -18,6 +18,7 @@ import type { IngestPipeline } from './ingest-pipeline.ts';
 import { ProtocolError } from './protocol-error.ts';
 import type { SequenceLedger } from './sequence-ledger.ts';
 import { globalSeriesId } from './series-id.ts';
+import { SeriesIdTable } from './series-id-table.ts';
 import type { SeriesWriter } from './series-writer.ts';
 
 export interface SessionLimits {
@@ -65,8 +66,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  */
 export class AgentSession {
   private bound: Bound | null = null;
-  private readonly seriesLo = new Map<number, number>();
-  private readonly seriesHi = new Map<number, number>();
+  private readonly series = new SeriesIdTable();
   private readonly log: Logger;
 
   constructor(
@@ -99,6 +99,13 @@ export class AgentSession {
       default:
         throw new ProtocolError('INVALID_ARGUMENT', 'message has no known kind');
     }
+  }
+
+  /** A batch decoded by the transport's fast path (`decodeBatchMessage`); same rules as in {@link handle}. */
+  async handleBatch(batch: SampleBatchColumns): Promise<void> {
+    if (!this.bound) throw new ProtocolError('INVALID_ARGUMENT', 'the first message must be hello, got batch');
+    this.deps.registry.seen(this.bound.tenant, this.bound.cluster, this.bound.node);
+    return this.onBatch(this.bound, batch);
   }
 
   async close(): Promise<void> {
@@ -145,7 +152,7 @@ export class AgentSession {
     const records: SeriesRecord[] = [];
     for (const def of dict.series) {
       if (!def.metric) throw new ProtocolError('INVALID_ARGUMENT', `series ${def.id} has no metric name`);
-      if (!this.seriesLo.has(def.id) && this.seriesLo.size >= this.deps.limits.maxSeriesPerAgent) {
+      if (!this.series.has(def.id) && this.series.size >= this.deps.limits.maxSeriesPerAgent) {
         throw new ProtocolError('RESOURCE_EXHAUSTED', `agent declared more than ${this.deps.limits.maxSeriesPerAgent} series`);
       }
       if (!METRIC_NAME.test(def.metric))
@@ -158,8 +165,7 @@ export class AgentSession {
         labels[l.name] = l.value;
       }
       const id = globalSeriesId(b.tenant, b.cluster, b.node, def.metric, labels);
-      this.seriesLo.set(def.id, Number(id % TWO_POW_32));
-      this.seriesHi.set(def.id, Number(id / TWO_POW_32));
+      this.series.set(def.id, Number(id % TWO_POW_32), Number(id / TWO_POW_32));
       records.push({
         id,
         tenant: b.tenant,
@@ -174,7 +180,7 @@ export class AgentSession {
     await this.deps.series.insert(records);
   }
 
-  private async onBatch(b: Bound, batch: SampleBatch): Promise<void> {
+  private async onBatch(b: Bound, batch: SampleBatchColumns): Promise<void> {
     const seq = batch.sequence;
     if (b.ledger.isDone(seq)) return this.ack(seq);
     const pending = b.ledger.pendingFor(seq);
@@ -185,8 +191,9 @@ export class AgentSession {
       );
       return;
     }
-    const problem = this.validate(batch);
-    if (problem) {
+    const block = this.toBlock(batch);
+    if ('reason' in block) {
+      const problem = block;
       this.log.warn('batch rejected', { node: b.node, sequence: seq, reason: RejectReason[problem.reason], message: problem.message });
       await this.deps.store.recordBatches([{ ...b, sequence: seq, points: 0, status: 'rejected' }]);
       b.ledger.markDone(seq);
@@ -194,7 +201,6 @@ export class AgentSession {
       return;
     }
     await this.deps.pipeline.waitForSpace();
-    const block = this.toBlock(batch);
     const work = this.deps.pipeline.submit(
       { tenant: b.tenant, cluster: b.cluster, block },
       { tenant: b.tenant, cluster: b.cluster, node: b.node, epoch: b.epoch, sequence: seq, points: block.length, status: 'stored' },
@@ -206,7 +212,8 @@ export class AgentSession {
     );
   }
 
-  private validate(batch: SampleBatch): { reason: RejectReason; message: string } | null {
+  /** The batch as store columns, or why it is rejected (checked in the same pass). */
+  private toBlock(batch: SampleBatchColumns): SampleBlock | { reason: RejectReason; message: string } {
     const n = batch.seriesIds.length;
     if (n > this.deps.limits.maxPointsPerBatch) {
       return {
@@ -220,32 +227,22 @@ export class AgentSession {
         message: `batch ${batch.sequence} columns differ in length: ${n} series ids, ${batch.timeOffsetsMs.length} times, ${batch.values.length} values`,
       };
     }
-    for (let i = 0; i < n; i++) {
-      const id = batch.seriesIds[i] as number;
-      if (!this.seriesLo.has(id)) {
-        return {
-          reason: RejectReason.UNKNOWN_SERIES,
-          message: `batch ${batch.sequence} refers to series id ${id}, which no dictionary on this stream declared`,
-        };
-      }
-    }
-    return null;
-  }
-
-  private toBlock(batch: SampleBatch): SampleBlock {
-    const n = batch.seriesIds.length;
     const block: SampleBlock = {
       length: n,
       seriesLo: new Uint32Array(n),
       seriesHi: new Uint32Array(n),
       timestampsMs: new Float64Array(n),
-      values: Float64Array.from(batch.values),
+      values: batch.values instanceof Float64Array ? batch.values : Float64Array.from(batch.values),
     };
     const base = Number(batch.baseTimeMs);
     for (let i = 0; i < n; i++) {
       const id = batch.seriesIds[i] as number;
-      block.seriesLo[i] = this.seriesLo.get(id) as number;
-      block.seriesHi[i] = this.seriesHi.get(id) as number;
+      if (!this.series.fill(id, block, i)) {
+        return {
+          reason: RejectReason.UNKNOWN_SERIES,
+          message: `batch ${batch.sequence} refers to series id ${id}, which no dictionary on this stream declared`,
+        };
+      }
       block.timestampsMs[i] = base + (batch.timeOffsetsMs[i] as number);
     }
     return block;

@@ -1,5 +1,5 @@
 import type { Logger } from '@ballast/common';
-import { agentGatewayDefinition, decodeAgentMessage, type HubMessage } from '@ballast/proto';
+import { agentGatewayDefinition, decodeAgentMessage, decodeBatchMessage, type HubMessage } from '@ballast/proto';
 import * as grpc from '@grpc/grpc-js';
 import { AgentSession, type SessionDeps } from './agent-session.ts';
 import { ProtocolError } from './protocol-error.ts';
@@ -96,6 +96,9 @@ export class GrpcGateway {
       chain = chain
         .then(async () => {
           if (ended) return;
+          // Batches, nearly all traffic, skip protobuf-es; anything unusual takes the full decoder.
+          const batch = decodeBatchMessage(bytes);
+          if (batch) return session.handleBatch(batch);
           let message: ReturnType<typeof decodeAgentMessage>;
           try {
             message = decodeAgentMessage(bytes);
