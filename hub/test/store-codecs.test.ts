@@ -135,7 +135,7 @@ const T0 = Date.UTC(2025, 0, 1);
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ballast-codecs-'));
   connection = openStoreConnection({ kind: 'chdb', path: dir });
-  const forever = { raw: 0, oneMinute: 0, oneHour: 0, events: 0, logs: 0 };
+  const forever = { raw: 0, oneMinute: 0, oneHour: 0, events: 0, logs: 0, ledger: 0 };
   store = new ClickHouseMetricsStore(connection, { layout: SINGLE_NODE, retention: forever });
   await store.start();
 });

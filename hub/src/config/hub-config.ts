@@ -246,6 +246,15 @@ export const HUB_CONFIG = {
     max: 36_500,
     help: 'days node log lines are kept (0: forever)',
   }),
+  retentionLedgerDays: field({
+    kind: 'int',
+    flag: 'retention-ledger-days',
+    env: ['BALLAST_RETENTION_LEDGER_DAYS'],
+    default: 30,
+    min: 0,
+    max: 36_500,
+    help: 'days the ingest ledger remembers stored agent batches (dedup window; 0: forever)',
+  }),
 };
 
 export type HubConfig = ConfigOf<typeof HUB_CONFIG>;

@@ -18,7 +18,7 @@ let store: ClickHouseMetricsStore;
 let closed = false;
 
 /** Keep everything: the contract writes fixed 2025 timestamps that any retention would drop. */
-const FOREVER: RetentionDays = { raw: 0, oneMinute: 0, oneHour: 0, events: 0, logs: 0 };
+const FOREVER: RetentionDays = { raw: 0, oneMinute: 0, oneHour: 0, events: 0, logs: 0, ledger: 0 };
 
 async function close(): Promise<void> {
   if (closed) return;
@@ -192,7 +192,7 @@ describe('ClickHouseMetricsStore on chDB: retention', () => {
     );
 
   it('start() applies the configured TTLs; the same config again changes nothing; a new one only what differs', async () => {
-    const a: RetentionDays = { raw: 15, oneMinute: 90, oneHour: 730, events: 365, logs: 30 };
+    const a: RetentionDays = { raw: 15, oneMinute: 90, oneHour: 730, events: 365, logs: 30, ledger: 30 };
     await new ClickHouseMetricsStore(connection, { layout: SINGLE_NODE, retention: a }).start(); // shares the client: never shut down
     expect(Object.fromEntries(await ttls())).toEqual({
       samples: 'toDateTime(ts) + toIntervalDay(15)',
@@ -200,6 +200,7 @@ describe('ClickHouseMetricsStore on chDB: retention', () => {
       samples_1h: 'ts + toIntervalDay(730)',
       events: 'toDateTime(time) + toIntervalDay(365)',
       logs: 'toDateTime(time) + toIntervalDay(30)',
+      ingest_batches: 'toDateTime(stored_at) + toIntervalDay(30)',
     });
     expect(await applyRetention(connection.client, SINGLE_NODE, a)).toEqual([]);
 
@@ -220,7 +221,9 @@ describe('ClickHouseMetricsStore on chDB: retention', () => {
       'SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN {n:Array(String)}',
       { n: RETENTION_TARGETS.map((t) => t.table) },
     );
-    for (const s of settings) expect(s.engine_full, s.name).toContain('ttl_only_drop_parts = 1');
+    // The ledger is unpartitioned: its rows expire in merges (a whole part would never be old).
+    for (const s of settings.filter((t) => t.name !== 'ingest_batches')) expect(s.engine_full, s.name).toContain('ttl_only_drop_parts = 1');
+    expect(settings.map((s) => s.name)).toContain('ingest_batches');
   });
 
   it('refuses a negative retention', async () => {

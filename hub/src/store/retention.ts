@@ -8,9 +8,15 @@ export interface RetentionDays {
   oneHour: number;
   events: number;
   logs: number;
+  /**
+   * The ingest ledger (`ingest_batches`): how long the hub remembers which batches of an
+   * agent epoch it stored. Must outlast any agent's buffering of one epoch (minutes to hours);
+   * a batch re-sent after its entry expired is stored again and collapses in `samples`.
+   */
+  ledger: number;
 }
 
-export const DEFAULT_RETENTION: RetentionDays = { raw: 15, oneMinute: 90, oneHour: 730, events: 365, logs: 30 };
+export const DEFAULT_RETENTION: RetentionDays = { raw: 15, oneMinute: 90, oneHour: 730, events: 365, logs: 30, ledger: 30 };
 
 /** Each table with a retention, and the DateTime its rows expire from (TTL needs Date or DateTime). */
 export const RETENTION_TARGETS: ReadonlyArray<{ table: string; retention: keyof RetentionDays; from: string }> = [
@@ -19,6 +25,8 @@ export const RETENTION_TARGETS: ReadonlyArray<{ table: string; retention: keyof 
   { table: 'samples_1h', retention: 'oneHour', from: 'ts' },
   { table: 'events', retention: 'events', from: 'toDateTime(time)' },
   { table: 'logs', retention: 'logs', from: 'toDateTime(time)' },
+  // Unpartitioned, so expiry deletes rows in merges rather than dropping whole parts.
+  { table: 'ingest_batches', retention: 'ledger', from: 'toDateTime(stored_at)' },
 ];
 
 export interface RetentionChange {

@@ -13,7 +13,7 @@ let dir = '';
 let connection: StoreConnection;
 let store: ClickHouseMetricsStore;
 
-const FOREVER = { raw: 0, oneMinute: 0, oneHour: 0, events: 0, logs: 0 };
+const FOREVER = { raw: 0, oneMinute: 0, oneHour: 0, events: 0, logs: 0, ledger: 0 };
 const T0 = Date.UTC(2025, 0, 1, 10, 0, 0);
 const S = 42n;
 

@@ -21,6 +21,7 @@ export function storeOptionsFromConfig(
     | 'retention1hDays'
     | 'retentionEventsDays'
     | 'retentionLogsDays'
+    | 'retentionLedgerDays'
   >,
 ): ClickHouseStoreOptions {
   if (config.clickhouseCluster && config.store !== 'clickhouse') {
@@ -34,6 +35,7 @@ export function storeOptionsFromConfig(
       oneHour: config.retention1hDays,
       events: config.retentionEventsDays,
       logs: config.retentionLogsDays,
+      ledger: config.retentionLedgerDays,
     },
   };
 }
