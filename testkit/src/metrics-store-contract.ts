@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AgentRecord,
   BatchRecord,
+  GroupedRangeSeries,
   LabelMatcher,
   MetricsStore,
   RangeQuery,
+  RangeSeries,
   SampleBlock,
   SeriesRecord,
 } from '../../hub/src/store/metrics-store.ts';
@@ -75,6 +77,15 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         status: 'stored',
         ...over,
       };
+    }
+
+    /** A range answer as one row per point, ordered as the answer is, so assertions can compare points. */
+    function flatten(answer: RangeSeries[]): Array<{ seriesId: bigint; t: number; value: number }> {
+      return answer.flatMap((s) => Array.from(s.t, (t, i) => ({ seriesId: s.seriesId, t, value: s.values[i] as number })));
+    }
+
+    function flattenGroups(answer: GroupedRangeSeries[]): Array<{ group: number; t: number; value: number }> {
+      return answer.flatMap((s) => Array.from(s.t, (t, i) => ({ group: s.group, t, value: s.values[i] as number })));
     }
 
     function agent(tenant: string, over: Partial<AgentRecord> = {}): AgentRecord {
@@ -220,8 +231,9 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         [B, T0 + 2_000, 0],
         [B, T0 + 120_001, 0],
       ]);
-      const q = (aggregation: RangeQuery['aggregation'], over: Partial<RangeQuery> = {}) =>
+      const answer = (aggregation: RangeQuery['aggregation'], over: Partial<RangeQuery> = {}) =>
         store.queryRange({ seriesIds: [A, B], startMs: T0, endMs: end, stepSeconds: 60, aggregation, ...over });
+      const q = async (aggregation: RangeQuery['aggregation'], over: Partial<RangeQuery> = {}) => flatten(await answer(aggregation, over));
       const t0 = T0 / 1000;
 
       beforeAll(async () => {
@@ -272,6 +284,22 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         ]);
       });
 
+      it('one entry per series with points, ordered by series id; times and values of equal length', async () => {
+        // Asked in another order and with C, which has no points: C is absent, B (42) comes before A (2^63 + 17).
+        const got = await answer('avg', { seriesIds: [A, C, B] });
+        expect(got.map((s) => s.seriesId)).toEqual([B, A]);
+        for (const s of got) {
+          expect(s.values.length).toBe(s.t.length);
+          expect(Array.from(s.t)).toEqual([...Array.from(s.t)].sort((x, y) => x - y));
+        }
+        expect(Array.from(got[0]?.t ?? [])).toEqual([t0, t0 + 120]);
+        expect(Array.from(got[0]?.values ?? [])).toEqual([5e299, 0]);
+        expect(Array.from(got[1]?.t ?? [])).toEqual([t0, t0 + 60]);
+        expect(Array.from(got[1]?.values ?? [])).toEqual([13 / 4, 4.75]);
+        // A range where only A has points: B is absent rather than empty.
+        expect((await answer('avg', { startMs: T0 + 59_999, endMs: T0 + 60_001 })).map((s) => s.seriesId)).toEqual([A]);
+      });
+
       it('unknown or empty series ids give no rows', async () => {
         expect(await q('avg', { seriesIds: [C] })).toEqual([]);
         expect(await q('avg', { seriesIds: [] })).toEqual([]);
@@ -292,7 +320,7 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         await store.insertSamples([{ tenant: retryTenant, cluster: 'c1', block: points }], []);
         await store.insertSamples([{ tenant: retryTenant, cluster: 'c1', block: points }], []);
         const rows = await store.queryRange({ seriesIds: [D], startMs: T0, endMs: end, stepSeconds: 60, aggregation: 'sum' });
-        expect(rows).toEqual([{ seriesId: D, t: t0, value: 6 }]);
+        expect(flatten(rows)).toEqual([{ seriesId: D, t: t0, value: 6 }]);
       });
     });
 
@@ -476,10 +504,12 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         const lo = Math.floor(h);
         return (s[lo] as number) + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] as number) - (s[lo] as number));
       };
-      const range = (aggregation: RangeQuery['aggregation'], seriesIds: bigint[], over: Partial<RangeQuery> = {}) =>
-        store.queryRange({ tenant, seriesIds, startMs: T0, endMs: end, stepSeconds: 60, aggregation, ...over });
-      const grouped = (aggregation: RangeQuery['aggregation'], groups: bigint[][], over: Partial<RangeQuery> = {}) =>
+      const range = async (aggregation: RangeQuery['aggregation'], seriesIds: bigint[], over: Partial<RangeQuery> = {}) =>
+        flatten(await store.queryRange({ tenant, seriesIds, startMs: T0, endMs: end, stepSeconds: 60, aggregation, ...over }));
+      const groupedAnswer = (aggregation: RangeQuery['aggregation'], groups: bigint[][], over: Partial<RangeQuery> = {}) =>
         store.queryGroupedRange({ tenant, groups, startMs: T0, endMs: end, stepSeconds: 60, aggregation, ...over });
+      const grouped = async (aggregation: RangeQuery['aggregation'], groups: bigint[][], over: Partial<RangeQuery> = {}) =>
+        flattenGroups(await groupedAnswer(aggregation, groups, over));
       const values = (rows: Array<{ value: number }>) => rows.map((r) => r.value);
       const rollups = async (): Promise<Array<'1m' | '1h'>> => (await store.resolutions()).filter((r) => r !== 'raw');
 
@@ -552,6 +582,17 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
           { group: 1, t: t0, value: 1000 },
           { group: 1, t: t0 + 60, value: 2000 },
         ]);
+      });
+
+      it('grouped: one entry per group with points, ordered by group; times and values of equal length', async () => {
+        // Group 1 is empty and group 3 has only a series without points: both are absent.
+        const got = await groupedAnswer('sum', [[Y], [], [X, V], [999n]], { endMs: T0 + 120_000 });
+        expect(got.map((g) => g.group)).toEqual([0, 2]);
+        for (const g of got) expect(g.values.length).toBe(g.t.length);
+        expect(Array.from(got[0]?.t ?? [])).toEqual([t0, t0 + 60]);
+        expect(Array.from(got[0]?.values ?? [])).toEqual([1000, 2000]);
+        expect(Array.from(got[1]?.t ?? [])).toEqual([t0, t0 + 60]);
+        expect(Array.from(got[1]?.values ?? [])).toEqual([1830 + 100, 5430 + 160]);
       });
 
       it('rate: per-second increase per step; a decrease is a restart from zero', async () => {

@@ -20,14 +20,8 @@ describe('csvChunks', () => {
   it('one row per point: ISO time, unix seconds, value, then each label sorted by name', () => {
     const text = [
       ...csvChunks([
-        {
-          labels: { node: 'n1', mode: 'a,b' },
-          points: [
-            [1735689600, 1.5],
-            [1735689610, Number.NaN],
-          ],
-        },
-        { labels: { node: 'n2', cluster: 'c' }, points: [[1735689600, -2]] },
+        { labels: { node: 'n1', mode: 'a,b' }, t: Uint32Array.of(1735689600, 1735689610), values: Float64Array.of(1.5, Number.NaN) },
+        { labels: { node: 'n2', cluster: 'c' }, t: [1735689600], values: [-2] },
       ]),
     ].join('');
     expect(text).toBe(
@@ -38,19 +32,29 @@ describe('csvChunks', () => {
     );
   });
 
+  it('infinities and large or tiny values as JavaScript writes them', () => {
+    const text = [...csvChunks([{ labels: {}, t: [0, 1, 2, 3], values: [Number.POSITIVE_INFINITY, -0, 1e21, 1e-7] }])].join('');
+    expect(text.split('\r\n').slice(1, -1)).toEqual([
+      '1970-01-01T00:00:00.000Z,0,Infinity',
+      '1970-01-01T00:00:01.000Z,1,0',
+      '1970-01-01T00:00:02.000Z,2,1e+21',
+      '1970-01-01T00:00:03.000Z,3,1e-7',
+    ]);
+  });
+
   it('no labels and no points: just the header', () => {
-    expect([...csvChunks([{ labels: {}, points: [] }])].join('')).toBe('timestamp,unix,value\r\n');
+    expect([...csvChunks([{ labels: {}, t: [], values: [] }])].join('')).toBe('timestamp,unix,value\r\n');
   });
 
   it('streams in chunks of 1000 rows', () => {
-    const points = Array.from({ length: 2500 }, (_, i) => [i, i] as [number, number]);
-    const chunks = [...csvChunks([{ labels: { a: 'x' }, points }])];
+    const t = Float64Array.from({ length: 2500 }, (_, i) => i);
+    const chunks = [...csvChunks([{ labels: { a: 'x' }, t, values: t }])];
     expect(chunks).toHaveLength(3);
     expect(chunks.join('').split('\r\n')).toHaveLength(2502); // header + rows + trailing empty
   });
 
   it('a label named like a fixed column gets a prefix', () => {
-    expect(csvColumns([{ labels: { value: 'v', unix: 'u' }, points: [] }]).header).toEqual([
+    expect(csvColumns([{ labels: { value: 'v', unix: 'u' }, t: [], values: [] }]).header).toEqual([
       'timestamp',
       'unix',
       'value',

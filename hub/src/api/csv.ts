@@ -1,9 +1,6 @@
 /** CSV (RFC 4180) of query answers: one row per point. */
 
-export interface CsvSeries {
-  labels: Record<string, string>;
-  points: Array<[number, number | null]>;
-}
+import type { AnswerSeries } from './query-answer.ts';
 
 const FIXED = ['timestamp', 'unix', 'value'];
 
@@ -13,21 +10,24 @@ export function csvField(value: string): string {
 }
 
 /** `timestamp,unix,value,<label>…` with one column per label of any series, sorted by name. */
-export function csvColumns(series: CsvSeries[]): { header: string[]; labels: string[] } {
+export function csvColumns(series: AnswerSeries[]): { header: string[]; labels: string[] } {
   const labels = [...new Set(series.flatMap((s) => Object.keys(s.labels)))].sort();
   // A label called like a fixed column is prefixed so that every header is distinct.
   return { header: [...FIXED, ...labels.map((l) => (FIXED.includes(l) ? `label_${l}` : l))], labels };
 }
 
 /** Yields the document in chunks of about a thousand rows, so large answers are streamed. */
-export function* csvChunks(series: CsvSeries[]): Generator<string> {
+export function* csvChunks(series: AnswerSeries[]): Generator<string> {
   const { header, labels } = csvColumns(series);
   let chunk = `${header.map(csvField).join(',')}\r\n`;
   let rows = 0;
   for (const s of series) {
     const labelPart = labels.map((l) => csvField(s.labels[l] ?? '')).join(',');
-    for (const [t, v] of s.points) {
-      const value = v === null || Number.isNaN(v) ? '' : String(v);
+    const n = Math.min(s.t.length, s.values.length);
+    for (let i = 0; i < n; i++) {
+      const t = s.t[i] as number;
+      const v = s.values[i] as number;
+      const value = Number.isNaN(v) ? '' : String(v);
       chunk += `${new Date(t * 1000).toISOString()},${t},${value}${labels.length > 0 ? `,${labelPart}` : ''}\r\n`;
       if (++rows % 1000 === 0) {
         yield chunk;

@@ -16,6 +16,10 @@ class RecordingStore {
   ranges: RangeQuery[] = [];
   grouped: GroupedRangeQuery[] = [];
   catalog: unknown[] = [];
+  /** When set, queryRange answers these series (in the map's order) instead of one point per id. */
+  points: Map<bigint, { t: ArrayLike<number>; values: ArrayLike<number> }> | null = null;
+  /** Groups queryGroupedRange leaves out, as a store does for groups without points. */
+  emptyGroups = new Set<number>();
 
   /** Only what the query routes call; anything else is absent, so a stray call fails loudly. */
   asStore(): MetricsStore {
@@ -28,11 +32,14 @@ class RecordingStore {
       },
       queryRange: async (q) => {
         this.ranges.push(q);
-        return q.seriesIds.map((id) => ({ seriesId: id, t: 1_736_510_400, value: Number(id) }));
+        if (this.points) return [...this.points].filter(([id]) => q.seriesIds.includes(id)).map(([seriesId, p]) => ({ seriesId, ...p }));
+        return q.seriesIds.map((id) => ({ seriesId: id, t: Uint32Array.of(1_736_510_400), values: Float64Array.of(Number(id)) }));
       },
       queryGroupedRange: async (q) => {
         this.grouped.push(q);
-        return q.groups.map((ids, group) => ({ group, t: 1_736_510_400, value: ids.length }));
+        return q.groups
+          .map((ids, group) => ({ group, t: [1_736_510_400], values: [ids.length] }))
+          .filter((g) => !this.emptyGroups.has(g.group));
       },
       resolutions: async () => this.available,
       metricNames: async (q) => {
@@ -93,6 +100,8 @@ beforeEach(() => {
     ranges: [],
     grouped: [],
     catalog: [],
+    points: null,
+    emptyGroups: new Set(),
   });
 });
 
@@ -121,6 +130,56 @@ describe('GET /api/v1/metrics/query', () => {
       matchers: [{ label: 'node', op: '=', value: 'n1' }],
       limit: 501,
     });
+  });
+
+  it('the hand-written JSON is exactly JSON.stringify of the answer: null for non-finite values, escaped labels, empty series', async () => {
+    const tricky = { quote: 'say "hi"', backslash: 'a\\b\\', unicode: 'é ’ 中 😀 \u2028', control: 'tab\tnl\n\u0001' };
+    store.series = series(4, (i) => ({ labels: i === 1 ? tricky : { mode: `m${i}` } }));
+    const values = [1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e21, 1e-7, 0.1 + 0.2];
+    const t = values.map((_, i) => 1_736_510_400 + i * 10);
+    // Series 3 has no points; the store answers out of id order.
+    store.points = new Map([
+      [4n, { t: [1_736_510_400], values: [Number.NaN] }],
+      [1n, { t: Uint32Array.from(t), values: Float64Array.from(values) }],
+      [2n, { t: [1_736_510_400, 1_736_510_410], values: [-2, 3] }],
+    ]);
+    const res = await get('/api/v1/metrics/query?metric=node_load1&start=1736510400&end=1736514000&step=10s');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const points = (id: bigint) => {
+      const p = store.points?.get(id);
+      return p ? Array.from(p.t, (x, i) => [x, p.values[i]]) : [];
+    };
+    const expected = {
+      metric: 'node_load1',
+      resolution: 'raw',
+      step: 10,
+      aggregation: 'avg',
+      by: [],
+      start: 1736510400,
+      end: 1736514000,
+      series: store.series.map((s) => ({ labels: { ...s.labels, node: s.node, cluster: s.cluster }, points: points(s.id) })),
+    };
+    expect(res.body).toBe(JSON.stringify(expected));
+    expect(res.rawPayload.equals(Buffer.from(JSON.stringify(expected)))).toBe(true);
+    expect(res.json().series[0].points.slice(1, 4)).toEqual([
+      [1_736_510_410, null],
+      [1_736_510_420, null],
+      [1_736_510_430, null],
+    ]);
+    expect(res.json().series[2]).toEqual({ labels: { mode: 'm2', node: 'n2', cluster: 'c0' }, points: [] });
+  });
+
+  it('grouped: a group the store has no points for is in the answer with no points, in group order', async () => {
+    store.series = series(4);
+    store.emptyGroups = new Set([0, 2]);
+    const res = await get('/api/v1/metrics/query?metric=node_load1&by=node&agg=max');
+    expect(res.json().series).toEqual([
+      { labels: { node: 'n0' }, points: [] },
+      { labels: { node: 'n1' }, points: [[1_736_510_400, 1]] },
+      { labels: { node: 'n2' }, points: [] },
+      { labels: { node: 'n3' }, points: [[1_736_510_400, 1]] },
+    ]);
   });
 
   it('picks the rollup by the rule and falls back when the table is missing', async () => {

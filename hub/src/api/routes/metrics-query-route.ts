@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, badParameter } from '../../errors/api-error.ts';
 import type { MetricsStore, RangeQuery, Resolution, SeriesRecord } from '../../store/metrics-store.ts';
 import { InvalidQueryError } from '../../store/query-error.ts';
-import { type CsvSeries, csvChunks, csvFilename, prefersCsv } from '../csv.ts';
+import { csvChunks, csvFilename, prefersCsv } from '../csv.ts';
 import { MAX_MATCHED_SERIES, MAX_SERIES, type MetricsQuery, parseMetricsQuery } from '../metrics-query-params.ts';
+import { type AnswerSeries, answerJson, emptySeries } from '../query-answer.ts';
 import { metricsQuerySchema } from '../query-schemas.ts';
 import { chooseResolution } from '../resolution.ts';
 import { groupSeries, seriesLabels } from '../series-groups.ts';
@@ -44,7 +45,7 @@ export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): voi
       reply.header('content-disposition', `attachment; filename="${csvFilename(q.metric, q.startMs, q.endMs)}"`);
       return reply.send(Readable.from(csvChunks(result)));
     }
-    return {
+    const head = {
       metric: q.metric,
       resolution,
       step: q.stepSeconds,
@@ -52,8 +53,10 @@ export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): voi
       by: q.by,
       start: q.startMs / 1000,
       end: q.endMs / 1000,
-      series: result,
     };
+    // `series[].points` is `[[t, v], …]`, written by hand from the columnar answer (query-answer.ts).
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return reply.send(answerJson(head, result));
   });
 }
 
@@ -81,18 +84,16 @@ async function matchingSeries(store: MetricsStore, tenant: string, q: MetricsQue
 /** What to read, whoever the series are. */
 type Read = Omit<RangeQuery, 'seriesIds'>;
 
-async function perSeries(store: MetricsStore, read: Read, series: SeriesRecord[]): Promise<CsvSeries[]> {
-  const rows = await store.queryRange({ ...read, seriesIds: series.map((s) => s.id) });
-  const points = new Map<bigint, Array<[number, number]>>();
-  for (const r of rows) {
-    const list = points.get(r.seriesId);
-    if (list) list.push([r.t, r.value]);
-    else points.set(r.seriesId, [[r.t, r.value]]);
-  }
-  return series.map((s) => ({ labels: seriesLabels(s), points: points.get(s.id) ?? [] }));
+async function perSeries(store: MetricsStore, read: Read, series: SeriesRecord[]): Promise<AnswerSeries[]> {
+  const answer = await store.queryRange({ ...read, seriesIds: series.map((s) => s.id) });
+  const byId = new Map(answer.map((a) => [a.seriesId, a]));
+  return series.map((s) => {
+    const a = byId.get(s.id);
+    return a ? { labels: seriesLabels(s), t: a.t, values: a.values } : emptySeries(seriesLabels(s));
+  });
 }
 
-async function grouped(store: MetricsStore, q: MetricsQuery, read: Read, series: SeriesRecord[]): Promise<CsvSeries[]> {
+async function grouped(store: MetricsStore, q: MetricsQuery, read: Read, series: SeriesRecord[]): Promise<AnswerSeries[]> {
   const groups = groupSeries(series, q.by);
   if (groups.length > MAX_SERIES) {
     throw new ApiError(
@@ -101,8 +102,10 @@ async function grouped(store: MetricsStore, q: MetricsQuery, read: Read, series:
       'by',
     );
   }
-  const rows = await store.queryGroupedRange({ ...read, groups: groups.map((g) => g.seriesIds) });
-  const points: Array<Array<[number, number]>> = groups.map(() => []);
-  for (const r of rows) points[r.group]?.push([r.t, r.value]);
-  return groups.map((g, i) => ({ labels: g.labels, points: points[i] ?? [] }));
+  const answer = await store.queryGroupedRange({ ...read, groups: groups.map((g) => g.seriesIds) });
+  const byGroup = new Map(answer.map((a) => [a.group, a]));
+  return groups.map((g, i) => {
+    const a = byGroup.get(i);
+    return a ? { labels: g.labels, t: a.t, values: a.values } : emptySeries(g.labels);
+  });
 }
