@@ -8,9 +8,9 @@ function encode(rows: Array<{ key: bigint; t: number[]; v: number[] }>): Buffer 
     const key = Buffer.alloc(8);
     key.writeBigUInt64LE(r.key);
     const t = Buffer.alloc(4 * r.t.length);
-    r.t.forEach((x, i) => t.writeUInt32LE(x, 4 * i));
+    for (const [i, x] of r.t.entries()) t.writeUInt32LE(x, 4 * i);
     const v = Buffer.alloc(8 * r.v.length);
-    r.v.forEach((x, i) => v.writeDoubleLE(x, 8 * i));
+    for (const [i, x] of r.v.entries()) v.writeDoubleLE(x, 8 * i);
     parts.push(key, leb128(r.t.length), t, leb128(r.v.length), v);
   }
   return Buffer.concat(parts);
