@@ -2,10 +2,10 @@ import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig, s
 import { type BuiltActions, buildActions } from './actions/build-actions.ts';
 import { Agent } from './agent.ts';
 import { buildCollectors } from './collectors/build-collectors.ts';
-import { KubeConfigError } from './collectors/kube-pod-metadata.ts';
 import { AGENT_CONFIG } from './config/agent-config.ts';
 import { resolveIdentity } from './identity.ts';
 import { ImdsClient } from './imds/imds-client.ts';
+import { KubeConfigError } from './kube/kube-endpoint.ts';
 import { StatusServer } from './status/status-server.ts';
 import { GrpcTransport } from './transport/grpc-transport.ts';
 import type { Transport } from './transport/transport.ts';

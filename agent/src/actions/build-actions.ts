@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Clock, Logger } from '@ballast/common';
-import { ClientNodeClusterApi, type ClusterApi } from '@ballast/kube';
+import type { ClusterApi, KubeConfigSource } from '@ballast/kube';
 import type { AgentConfig } from '../config/agent-config.ts';
-import { DrainExecutor } from '../executors/drain-executor.ts';
+import type { Drainer } from '../executors/drain-types.ts';
 import type { ImdsClient } from '../imds/imds-client.ts';
 import { MonitorSet } from '../monitors/monitor-set.ts';
 import type { Transport } from '../transport/transport.ts';
@@ -9,11 +10,13 @@ import { CommandRunner } from './command-runner.ts';
 import { EventOutbox } from './event-outbox.ts';
 import { InterruptionHandler, progressToEvent } from './interruption-handler.ts';
 import { parseTaint } from './interruption-policy.ts';
+import type { KubeAccess } from './kube-access.ts';
+import { LazyClusterApi, lazyLoader } from './lazy-cluster-api.ts';
 
 export interface BuiltActions {
   outbox: EventOutbox;
   cluster: ClusterApi | null;
-  executor: DrainExecutor | null;
+  executor: Drainer | null;
   handler: InterruptionHandler;
   commands: CommandRunner;
   monitors: MonitorSet | null;
@@ -34,15 +37,22 @@ export function buildActions(
 ): BuiltActions {
   const outbox = new EventOutbox(transport, clock, log.child({ part: 'events' }));
   const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
-  const cluster: ClusterApi | null =
-    config.kubeconfig !== ''
-      ? new ClientNodeClusterApi({ kubeConfig: { file: config.kubeconfig }, clock })
-      : inCluster
-        ? new ClientNodeClusterApi({ kubeConfig: { inCluster: true }, clock })
-        : null;
-  const executor = cluster
-    ? new DrainExecutor({ cluster, clock, log: log.child({ part: 'drain' }), onProgress: (e) => progressToEvent(outbox, e) })
+  const source: KubeConfigSource | null = config.kubeconfig !== '' ? { file: config.kubeconfig } : inCluster ? { inCluster: true } : null;
+  // A kubeconfig that is not there stops the agent at start, as it did when the client was built here.
+  if (source && 'file' in source) readFileSync(source.file);
+  // The Kubernetes client and the drain executor are loaded together at the first cordon or
+  // drain (kube-access.ts); until then these stand-ins cost nothing.
+  const kube = source
+    ? lazyLoader<KubeAccess>(async () =>
+        (await import('./kube-access.ts')).connectKube(source, {
+          clock,
+          log: log.child({ part: 'drain' }),
+          onProgress: (e) => progressToEvent(outbox, e),
+        }),
+      )
     : null;
+  const cluster: ClusterApi | null = kube ? new LazyClusterApi(async () => (await kube()).cluster) : null;
+  const executor: Drainer | null = kube ? { drain: async (node, request) => (await kube()).executor.drain(node, request) } : null;
   const handler = new InterruptionHandler({
     node: config.node,
     outbox,

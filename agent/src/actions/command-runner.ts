@@ -2,12 +2,12 @@ import type { Clock, Logger } from '@ballast/common';
 import { type Command, type CommandResult, CommandResultSchema } from '@ballast/proto';
 import { create } from '@bufbuild/protobuf';
 import type { ClusterApi, Taint } from '../executors/cluster-port.ts';
-import type { DrainExecutor } from '../executors/drain-executor.ts';
+import type { Drainer } from '../executors/drain-types.ts';
 
 export interface CommandRunnerOptions {
   node: string;
   cluster: ClusterApi | null;
-  executor: DrainExecutor | null;
+  executor: Drainer | null;
   taint: Taint;
   clock: Clock;
   log: Logger;

@@ -1,8 +1,7 @@
 import type { Clock, Logger } from '@ballast/common';
 import { EventKind } from '@ballast/proto';
 import type { ClusterApi } from '../executors/cluster-port.ts';
-import type { DrainExecutor } from '../executors/drain-executor.ts';
-import type { DrainProgressEvent } from '../executors/drain-types.ts';
+import type { Drainer, DrainProgressEvent } from '../executors/drain-types.ts';
 import type { Notice } from '../monitors/notices.ts';
 import type { EventOutbox } from './event-outbox.ts';
 import type { InterruptionPolicy, NoticeAction } from './interruption-policy.ts';
@@ -12,7 +11,7 @@ export interface InterruptionHandlerOptions {
   policy: InterruptionPolicy;
   outbox: EventOutbox;
   cluster: ClusterApi | null;
-  executor: DrainExecutor | null;
+  executor: Drainer | null;
   clock: Clock;
   log: Logger;
 }

@@ -9,15 +9,6 @@ import { NodeCollector } from './node-collector.ts';
 import { NodePressureCollector } from './node-pressure-collector.ts';
 import { SelfCollector } from './self-collector.ts';
 
-/**
- * Switches of the container collector that the agent's configuration may carry
- * (`containerPressure`, `cgroupIncludeSandboxes`); read when present, else the defaults below.
- */
-interface ContainerSwitches {
-  containerPressure?: boolean;
-  cgroupIncludeSandboxes?: boolean;
-}
-
 export interface BuiltCollectors {
   collectors: Collector[];
   /** Pod names for container series; started before the agent and stopped after it. */
@@ -61,10 +52,9 @@ export function buildCollectors(
         driver: config.cgroupDriver === 'auto' ? undefined : (config.cgroupDriver as CgroupDriver),
         rescanEvery: config.cgroupRescanCycles,
         metadata: podMetadata ?? undefined,
-        // Off unless asked: three files and twelve series per container, about half the agent's
-        // collection cost (node PSI stays on). Sandboxes run no workload.
-        pressure: (config as AgentConfig & ContainerSwitches).containerPressure ?? false,
-        sandboxes: (config as AgentConfig & ContainerSwitches).cgroupIncludeSandboxes ? 'include' : 'skip',
+        // Both off by default (container-config.ts says why).
+        pressure: config.containerPressure,
+        sandboxes: config.cgroupIncludeSandboxes ? 'include' : 'skip',
         onError,
       }),
     );

@@ -6,6 +6,7 @@ import {
   listContainers,
   listPods,
   type PodCgroup,
+  type PodNameCache,
 } from './cgroup/kubepods.ts';
 import { type CgroupLayout, type CgroupVersion, detectLayout } from './cgroup/layout.ts';
 import { CONTAINER_METRICS, type ContainerFiles, type ReadProblem, StatsReader, VALUE_SLOTS } from './cgroup/stats-reader.ts';
@@ -112,6 +113,7 @@ export class ContainerCollector implements Collector {
   private reader?: StatsReader;
   private kubepods?: Kubepods;
   private readonly pods = new Map<string, TrackedPod>();
+  private readonly podNames: PodNameCache = new Map();
   private cycle = 0;
   private lastFullScan = Number.NEGATIVE_INFINITY;
   private lastLocate = Number.NEGATIVE_INFINITY;
@@ -226,7 +228,7 @@ export class ContainerCollector implements Collector {
     const kp = this.kubepods as Kubepods;
     const full = this.dirty || this.cycle - this.lastFullScan >= this.rescanEvery;
     const seen = new Set<string>();
-    for (const pod of listPods(layout.walk, kp)) {
+    for (const pod of listPods(layout.walk, kp, this.podNames)) {
       seen.add(pod.uid);
       let tp = this.pods.get(pod.uid);
       if (!tp) {
@@ -271,8 +273,10 @@ export class ContainerCollector implements Collector {
     const v = this.values;
     const count = this.metricCount;
     let n = 0;
-    for (const tp of [...this.pods.values()]) {
-      for (const t of [...tp.containers.values()]) {
+    // The maps are iterated live: only this loop deletes from them (a Map iterator skips
+    // deleted entries), and refresh() never runs while it is suspended at a yield.
+    for (const tp of this.pods.values()) {
+      for (const t of tp.containers.values()) {
         this.refreshLabels(t);
         if (t.skip) continue;
         if (++n % this.batchSize === 0) await new Promise<void>((r) => setImmediate(r));

@@ -1,21 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { type Clock, exponentialBackoff, type Logger, systemClock } from '@ballast/common';
-import type { KubeConfig, Watch } from '@kubernetes/client-node';
+import { inClusterEndpoint, KubeConfigError, type KubeEndpoint, kubeconfigEndpoint } from '../kube/kube-endpoint.ts';
+import { KubeHttpClient, KubeHttpError } from '../kube/kube-http-client.ts';
 import { type PodEntry, type PodMetadata, type PodMetadataSource, type PodShape, podEntry } from './pod-metadata.ts';
+
+export { KubeConfigError } from '../kube/kube-endpoint.ts';
 
 export interface KubePodMetadataOptions {
   /** This node's name: only pods with spec.nodeName equal to it are listed and watched. */
   node: string;
   /** A kubeconfig file; empty or absent means the in-cluster service account. */
   kubeconfigPath?: string;
-  /** A ready KubeConfig, used instead of the two above (tests). */
-  kubeConfig?: KubeConfig;
+  /** A ready endpoint, used instead of the two above (tests). */
+  endpoint?: KubeEndpoint;
   log: Logger;
   clock?: Clock;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   /** How long a deleted pod's names still answer, so its cgroup's last readings keep their labels (default 60 s). */
   retainDeletedMs?: number;
+  /** Pods per list page (default 100), so a node of large pods is not parsed all at once. */
+  pageSize?: number;
+  /** Server-side lifetime of one watch (default 300 s); it is then resumed from the last resourceVersion. */
+  watchTimeoutSeconds?: number;
 }
 
 export interface KubePodMetadataStats {
@@ -25,24 +32,21 @@ export interface KubePodMetadataStats {
   watchErrors: number;
 }
 
-/** The kubeconfig could not be loaded; a start-up error that names its source. */
-export class KubeConfigError extends Error {
-  constructor(source: string, cause: unknown) {
-    super(`cannot load Kubernetes config from ${source}`, { cause });
-    this.name = 'KubeConfigError';
-  }
+interface PodList {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: PodShape[];
 }
 
 /**
  * Pod names, namespaces, container names and owners for this node's pods, from a list and
- * watch of `/api/v1/pods?fieldSelector=spec.nodeName=<node>`. The watch resumes from the
- * last resourceVersion after an error; a 410 (the version is too old) makes it list again.
- * Start/Shutdown lifecycle; shutdown is safe before start; it never throws once constructed.
+ * watch of `/api/v1/pods?fieldSelector=spec.nodeName=<node>` over the agent's own small
+ * HTTP client (kube-http-client.ts). The watch resumes from the last resourceVersion after an
+ * error; a 410 (the version is too old) makes it list again. Start/Shutdown lifecycle;
+ * shutdown is safe before start; it never throws once constructed.
  */
 export class KubePodMetadata implements PodMetadataSource {
-  /** Loaded in start(): the Kubernetes client is imported only by an agent that watches pods. */
-  private kc?: KubeConfig;
-  private client?: typeof import('@kubernetes/client-node');
+  private endpoint?: KubeEndpoint;
+  private client?: KubeHttpClient;
   private readonly clock: Clock;
   private readonly live = new Map<string, PodEntry>();
   private readonly deleted = new Map<string, { entry: PodEntry; until: number }>();
@@ -51,8 +55,7 @@ export class KubePodMetadata implements PodMetadataSource {
   private expired = false;
   private running = false;
   private loop: Promise<void> = Promise.resolve();
-  private watch?: AbortController;
-  private watcher?: Watch;
+  private abort?: AbortController;
   private wake?: () => void;
   private lists = 0;
   private watchErrors = 0;
@@ -60,9 +63,9 @@ export class KubePodMetadata implements PodMetadataSource {
 
   constructor(private readonly options: KubePodMetadataOptions) {
     this.clock = options.clock ?? systemClock;
-    this.kc = options.kubeConfig;
+    this.endpoint = options.endpoint;
     // A kubeconfig that is not there is a start-up error named here; one that does not parse is named by start().
-    if (!this.kc && options.kubeconfigPath) {
+    if (!this.endpoint && options.kubeconfigPath) {
       try {
         readFileSync(options.kubeconfigPath);
       } catch (err) {
@@ -73,23 +76,14 @@ export class KubePodMetadata implements PodMetadataSource {
 
   /**
    * Starts the list and watch; resolves after the first list answered or failed, so the first
-   * cycle can have names. Loads the Kubernetes client (about 1 MB of code the agent does not
-   * need otherwise) and the kubeconfig first; throws {@link KubeConfigError} when it cannot be loaded.
+   * cycle can have names. Reads the kubeconfig or service account first; throws
+   * {@link KubeConfigError} when it cannot be used.
    */
   async start(): Promise<void> {
     if (this.running) return;
-    this.client ??= await import('@kubernetes/client-node');
-    if (!this.kc) {
-      const kc = new this.client.KubeConfig();
-      const path = this.options.kubeconfigPath;
-      try {
-        if (path) kc.loadFromFile(path);
-        else kc.loadFromCluster();
-      } catch (err) {
-        throw new KubeConfigError(path || 'the in-cluster service account', err);
-      }
-      this.kc = kc;
-    }
+    const path = this.options.kubeconfigPath;
+    this.endpoint ??= path ? await kubeconfigEndpoint(path) : inClusterEndpoint();
+    this.client = new KubeHttpClient(this.endpoint);
     this.running = true;
     let firstDone!: () => void;
     const first = new Promise<void>((r) => (firstDone = r));
@@ -99,12 +93,13 @@ export class KubePodMetadata implements PodMetadataSource {
 
   async shutdown(): Promise<void> {
     this.running = false;
-    this.watch?.abort();
+    this.abort?.abort();
     this.wake?.();
     // A request still connecting cannot be aborted from here; do not let it hold up the agent's exit.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.loop, new Promise<void>((r) => (timer = this.clock.setTimeout(r, 2_000)))]);
     if (timer) this.clock.clearTimeout(timer);
+    this.client?.close();
   }
 
   lookup(podUid: string, containerId: string): PodMetadata | undefined {
@@ -122,28 +117,23 @@ export class KubePodMetadata implements PodMetadataSource {
   }
 
   private async run(firstDone: () => void): Promise<void> {
-    const fieldSelector = `spec.nodeName=${this.options.node}`;
-    const { CoreV1Api } = this.client as typeof import('@kubernetes/client-node');
-    const api = (this.kc as KubeConfig).makeApiClient(CoreV1Api);
+    const selector = `fieldSelector=${encodeURIComponent(`spec.nodeName=${this.options.node}`)}`;
     let attempt = 0;
     while (this.running) {
       const started = this.clock.now();
+      this.abort = new AbortController();
       try {
         if (!this.resourceVersion) {
-          const list = await api.listPodForAllNamespaces({ fieldSelector });
-          this.replaceAll(list.items);
-          this.resourceVersion = list.metadata?.resourceVersion ?? '';
-          this.lists++;
-          this.synced = true;
+          await this.list(selector, this.abort.signal);
           firstDone();
         }
-        await this.watchOnce(fieldSelector);
+        await this.watchOnce(selector, this.abort.signal);
       } catch (err) {
         firstDone();
         if (!this.running) break;
-        // Expired: either the watch request itself answered 410, or an ERROR event said so and
-        // we aborted the stream (the abort surfaces here as an AbortError). List again at once.
-        if (statusOf(err) === 410 || this.expired) {
+        // Expired: either the request itself answered 410, or an ERROR event said so and we
+        // aborted the stream (the abort surfaces here as an AbortError). List again at once.
+        if ((err instanceof KubeHttpError && err.status === 410) || this.expired) {
           this.resourceVersion = '';
           this.expired = false;
           continue;
@@ -163,24 +153,43 @@ export class KubePodMetadata implements PodMetadataSource {
     firstDone();
   }
 
+  /** Lists the node's pods page by page and replaces what is known; the watch resumes from the list's resourceVersion. */
+  private async list(selector: string, signal: AbortSignal): Promise<void> {
+    const client = this.client as KubeHttpClient;
+    const limit = this.options.pageSize ?? 100;
+    const pods: PodShape[] = [];
+    let token = '';
+    let version = '';
+    do {
+      const page = await client.getJson<PodList>(
+        `/api/v1/pods?${selector}&limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+        signal,
+      );
+      // Only what the mapping reads is kept from each page, so the parsed page can go.
+      for (const p of page.items ?? []) pods.push(slim(p));
+      token = page.metadata?.continue ?? '';
+      version = page.metadata?.resourceVersion ?? version;
+    } while (token);
+    this.replaceAll(pods);
+    this.resourceVersion = version;
+    this.lists++;
+    this.synced = true;
+  }
+
   /** One watch from the current resourceVersion; resolves when the server ends it, rejects on error. */
-  private async watchOnce(fieldSelector: string): Promise<void> {
-    let ended!: (err: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => (ended = (err) => (err ? reject(err) : resolve())));
-    // timeoutSeconds makes the server end the watch now and then, so a connection that died
-    // silently (no RST through a NAT) cannot leave the names stale for long.
-    const query = { fieldSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 };
-    this.watcher ??= new (this.client as typeof import('@kubernetes/client-node')).Watch(this.kc as KubeConfig);
-    this.watch = await this.watcher.watch('/api/v1/pods', query, (type, obj) => this.onEvent(type, obj), ended);
-    if (!this.running) this.watch.abort();
-    return done;
+  private watchOnce(selector: string, signal: AbortSignal): Promise<void> {
+    // timeoutSeconds makes the server end the watch now and then; with bookmarks, a stream
+    // silent for a minute past it is a dead connection.
+    const timeout = this.options.watchTimeoutSeconds ?? 300;
+    const path = `/api/v1/pods?${selector}&watch=1&allowWatchBookmarks=true&timeoutSeconds=${timeout}&resourceVersion=${encodeURIComponent(this.resourceVersion)}`;
+    return (this.client as KubeHttpClient).watch(path, (type, obj) => this.onEvent(type, obj), signal, (timeout + 60) * 1000);
   }
 
   private onEvent(type: string, obj: unknown): void {
     if (type === 'ERROR') {
       // A Status object; 410 means our resourceVersion is too old. End this watch so the loop lists again.
       if ((obj as { code?: number }).code === 410) this.expired = true;
-      this.watch?.abort();
+      this.abort?.abort();
       return;
     }
     const pod = obj as PodShape & { metadata?: { resourceVersion?: string } };
@@ -226,10 +235,16 @@ export class KubePodMetadata implements PodMetadataSource {
   }
 }
 
-/** HTTP status of a client-node error: ApiException has `code`, a failed watch has `statusCode`. */
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { code?: unknown; statusCode?: unknown };
-  if (typeof e.statusCode === 'number') return e.statusCode;
-  return typeof e.code === 'number' ? e.code : undefined;
+/** The fields podEntry() reads, so a page's full pod objects (managedFields and all) are not kept. */
+function slim(p: PodShape): PodShape {
+  const m = p.metadata;
+  const s = p.status;
+  return {
+    metadata: m && { uid: m.uid, name: m.name, namespace: m.namespace, labels: m.labels, ownerReferences: m.ownerReferences },
+    status: s && {
+      containerStatuses: s.containerStatuses,
+      initContainerStatuses: s.initContainerStatuses,
+      ephemeralContainerStatuses: s.ephemeralContainerStatuses,
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type ConfigOf, field } from '@ballast/common';
 import { DEFAULT_BUFFER_MAX_MIB } from '../pipeline/disk-buffer.ts';
+import { CONTAINER_CONFIG, nonEmpty } from './container-config.ts';
 
 /** Where the DaemonSet mounts the agent's hostPath volume for the disk buffer. */
 export const DEFAULT_DATA_DIR = '/var/lib/ballast-agent';
@@ -199,59 +200,13 @@ export const AGENT_CONFIG = {
     max: 1_048_576,
     help: 'heap above which the in-memory buffer sheds its oldest batches (counted); 0: off (the disk buffer needs none)',
   }),
-  containerMetrics: field({
-    kind: 'bool',
-    flag: 'container-metrics',
-    env: ['BALLAST_CONTAINER_METRICS'],
-    default: true,
-    help: 'collect per-container metrics from the kubepods cgroups',
-  }),
-  cgroupRoot: field({
-    kind: 'string',
-    flag: 'cgroup-root',
-    env: ['BALLAST_CGROUP_ROOT'],
-    default: '/sys/fs/cgroup',
-    check: nonEmpty,
-    help: 'where cgroups are mounted (v1 or v2 is detected under it)',
-  }),
-  cgroupDriver: field({
-    kind: 'enum',
-    flag: 'cgroup-driver',
-    env: ['BALLAST_CGROUP_DRIVER'],
-    default: 'auto',
-    values: ['auto', 'systemd', 'cgroupfs'] as const,
-    help: "the kubelet's cgroup driver (auto: probe kubepods.slice, then kubepods)",
-  }),
-  cgroupRescanCycles: field({
-    kind: 'int',
-    flag: 'cgroup-rescan-cycles',
-    env: ['BALLAST_CGROUP_RESCAN_CYCLES'],
-    default: 6,
-    min: 1,
-    max: 1_000,
-    help: "list every pod's container cgroups again every this many collections",
-  }),
+  ...CONTAINER_CONFIG,
   procPressureRoot: field({
     kind: 'string',
     flag: 'proc-pressure-root',
     env: ['BALLAST_PROC_PRESSURE_ROOT'],
     default: '/proc/pressure',
     help: 'directory of the node-wide PSI files (cpu, memory, io)',
-  }),
-  podMetadata: field({
-    kind: 'enum',
-    flag: 'pod-metadata',
-    env: ['BALLAST_POD_METADATA'],
-    default: 'auto',
-    values: ['auto', 'kube', 'off'] as const,
-    help: 'pod names for container series from a pod watch (auto: when in a cluster or --kubeconfig is set)',
-  }),
-  kubeconfig: field({
-    kind: 'string',
-    flag: 'kubeconfig',
-    env: ['BALLAST_KUBECONFIG'],
-    default: '',
-    help: 'kubeconfig file for the pod watch (empty: the in-cluster service account)',
   }),
   imdsPollIntervalMs: field({
     kind: 'int',
@@ -369,7 +324,3 @@ export const AGENT_CONFIG = {
 };
 
 export type AgentConfig = ConfigOf<typeof AGENT_CONFIG>;
-
-function nonEmpty(v: string): string | null {
-  return v.trim() === '' ? 'must not be empty' : null;
-}

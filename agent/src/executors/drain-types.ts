@@ -130,6 +130,11 @@ export interface DrainResult {
   blocked: PodReport[];
 }
 
+/** What acts on a drain order: the {@link DrainExecutor}, or the agent's stand-in that loads it at the first drain. */
+export interface Drainer {
+  drain(node: string, request: DrainRequest): Promise<DrainResult>;
+}
+
 export type DrainErrorCode = 'node-not-found' | 'cluster-unavailable' | 'cluster-error';
 
 /** A drain that could not start or proceed at all (a pod that cannot be moved is reported, not thrown). */

@@ -1,3 +1,5 @@
+import { SampleBatchSchema } from '@ballast/proto';
+import { create, isMessage, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../collectors/collector.ts';
 import { BatchBuilder } from './batch-builder.ts';
@@ -19,6 +21,21 @@ describe('BatchBuilder', () => {
     expect(batch?.values).toEqual([1.5, -2, 3]);
     expect(batch?.timeOffsetsMs).toEqual([0, 0, 0]);
     expect(b.lastSequence).toBe(1n);
+  });
+
+  it('makes the same message as create(SampleBatchSchema), to the last property and byte', () => {
+    const batch = new BatchBuilder(new SeriesRegistry(10)).build([g('a', 1.5), g('b', 2 ** 40)], 1_700_000_000_123);
+    const made = create(SampleBatchSchema, {
+      sequence: 1n,
+      baseTimeMs: 1_700_000_000_123n,
+      seriesIds: [1, 2],
+      timeOffsetsMs: [0, 0],
+      values: [1.5, 2 ** 40],
+    });
+    expect(batch).toStrictEqual(made);
+    expect(Object.keys(batch ?? {})).toEqual(Object.keys(made));
+    expect(isMessage(batch, SampleBatchSchema)).toBe(true);
+    expect(toBinary(SampleBatchSchema, made)).toEqual(toBinary(SampleBatchSchema, batch ?? made));
   });
 
   it('increments the sequence per batch and reuses series ids', () => {

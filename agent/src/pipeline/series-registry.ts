@@ -1,4 +1,4 @@
-import { MetricKind, type SeriesDefinition, SeriesDefinitionSchema } from '@ballast/proto';
+import { type Label, LabelSchema, MetricKind, type SeriesDefinition, SeriesDefinitionSchema } from '@ballast/proto';
 import { create } from '@bufbuild/protobuf';
 import type { Sample, SampleKind } from '../collectors/collector.ts';
 
@@ -10,6 +10,12 @@ export class SeriesRegistry {
   private readonly ids = new Map<string, number>();
   private readonly definitions: SeriesDefinition[] = [];
   private unsent: SeriesDefinition[] = [];
+  /**
+   * One Label message per distinct (name, value), shared by every definition that carries it
+   * (messages are only ever encoded, never changed): a 110-pod node's 2,000 definitions carry
+   * ~14,000 labels but only a few hundred distinct ones, ~0.5 MiB of heap saved.
+   */
+  private readonly labels = new Map<string, Label>();
 
   /**
    * `known`: definitions from an earlier run (ids 1..n in order), kept even past maxSeries
@@ -25,6 +31,8 @@ export class SeriesRegistry {
       const labels: Record<string, string> = {};
       for (const l of def.labels) labels[l.name] = l.value;
       this.ids.set(seriesKey(def.metric, labels), def.id);
+      // Decoded from the series log with a Label object each; share them as new ones are.
+      def.labels = def.labels.map((l) => this.label(l.name, l.value));
       this.definitions.push(def);
     }
   }
@@ -49,7 +57,7 @@ export class SeriesRegistry {
     const def = create(SeriesDefinitionSchema, {
       id,
       metric,
-      labels: Object.entries(labels).map(([name, value]) => ({ name, value })),
+      labels: Object.entries(labels).map(([name, value]) => this.label(name, value)),
       kind: kind === 'counter' ? MetricKind.COUNTER : MetricKind.GAUGE,
       unit,
     });
@@ -57,6 +65,16 @@ export class SeriesRegistry {
     this.definitions.push(def);
     this.unsent.push(def);
     return id;
+  }
+
+  private label(name: string, value: string): Label {
+    const key = `${name}\0${value}`;
+    let l = this.labels.get(key);
+    if (!l) {
+      l = create(LabelSchema, { name, value });
+      this.labels.set(key, l);
+    }
+    return l;
   }
 
   all(): SeriesDefinition[] {
@@ -75,8 +93,12 @@ export class SeriesRegistry {
   }
 }
 
+/**
+ * One flat string: a key built with `+=` stays a rope of ~15 pieces that the Map keeps as it
+ * is, about 1 MiB of heap for a 110-pod node's 2,000 series; join() makes it one string.
+ */
 function seriesKey(metric: string, labels: Record<string, string>): string {
-  let key = metric;
-  for (const name of Object.keys(labels).sort()) key += `\0${name}=${labels[name]}`;
-  return key;
+  const parts = [metric];
+  for (const name of Object.keys(labels).sort()) parts.push(`\0${name}=${labels[name]}`);
+  return parts.join('');
 }

@@ -27,6 +27,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { encodeAgentBatchMessage } from '../pipeline/sample-batch-codec.ts';
 import type { Transport, TransportSession } from './transport.ts';
 
 export interface NatsTransportOptions {
@@ -322,7 +323,8 @@ export class NatsTransport implements Transport {
     if (link.dead) return;
     const session = this.session as TransportSession;
     const seq = batch.sequence;
-    const bytes = toBinary(AgentMessageSchema, create(AgentMessageSchema, { kind: { case: 'batch', value: batch } }));
+    // The hand-written encoder: the same bytes as toBinary at a fraction of the cost (sample-batch-codec.ts).
+    const bytes = encodeAgentBatchMessage(batch);
     link.inFlight += 1;
     link.js
       .publish(dataSubject(this.id), bytes, { msgID: batchMsgId(this.id, this.epoch, seq), headers: this.headers(seq) })

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Clock, createLogger, systemClock } from '@ballast/common';
 import { Fleet, type KubeApiServer, ManualClock, startKubeApiServer } from '@ballast/sim';
 import * as k8s from '@kubernetes/client-node';
@@ -156,14 +158,9 @@ describe('KubePodMetadata against the simulator’s kube-apiserver', () => {
 
 describe('KubePodMetadata without a reachable API server', () => {
   it('starts anyway, answers nothing, and retries in the background', async () => {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    const source = new KubePodMetadata({ node: 'n', kubeConfig: kc, log, reconnectMinMs: 20, reconnectMaxMs: 40 });
+    // Port 9 (discard) on loopback: nothing listens, so every connection is refused.
+    const endpoint = { server: new URL('http://127.0.0.1:9'), source: 'test', authorization: () => undefined };
+    const source = new KubePodMetadata({ node: 'n', endpoint, log, reconnectMinMs: 20, reconnectMaxMs: 40 });
     await source.start();
     expect(source.stats().synced).toBe(false);
     expect(source.lookup('u', 'c')).toBeUndefined();
@@ -174,5 +171,66 @@ describe('KubePodMetadata without a reachable API server', () => {
   it('names the kubeconfig it could not load', () => {
     expect(() => new KubePodMetadata({ node: 'n', kubeconfigPath: '/nonexistent/kubeconfig', log })).toThrow(KubeConfigError);
     expect(() => new KubePodMetadata({ node: 'n', kubeconfigPath: '/nonexistent/kubeconfig', log })).toThrow(/\/nonexistent\/kubeconfig/);
+  });
+});
+
+describe('KubePodMetadata against an API server that pages its lists', () => {
+  // The simulator answers a list in one piece; a real API server honours `limit` with
+  // `continue` tokens, and may refuse a watch from an old resourceVersion with a 410.
+  const pod = (name: string, n: number) => ({
+    metadata: { uid: `uid-${name}`, name, namespace: 'shop' },
+    status: { containerStatuses: [{ name: 'app', containerID: `containerd://${cid(n)}` }] },
+  });
+  let server: Server | undefined;
+  let source: KubePodMetadata | undefined;
+  afterEach(async () => {
+    await source?.shutdown();
+    server?.closeAllConnections();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  });
+
+  it('follows continue tokens, resumes the watch from the list’s version, and lists again after a 410', async () => {
+    const urls: URL[] = [];
+    let watches = 0;
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      urls.push(url);
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.searchParams.get('watch') !== '1') {
+        const cont = url.searchParams.get('continue');
+        if (!cont) return json(200, { metadata: { resourceVersion: '5', continue: 'page-2' }, items: [pod('a', 1), pod('b', 2)] });
+        return json(200, { metadata: { resourceVersion: '5' }, items: [pod('c', 3)] });
+      }
+      watches += 1;
+      if (watches === 1) return json(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 5' });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(
+        `${JSON.stringify({ type: 'ADDED', object: { ...pod('d', 4), metadata: { ...pod('d', 4).metadata, resourceVersion: '6' } } })}\n`,
+      );
+    });
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    const endpoint = {
+      server: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+      source: 'test',
+      authorization: () => undefined,
+    };
+    source = new KubePodMetadata({ node: 'node-a', endpoint, log, pageSize: 2 });
+    await source.start();
+    expect(source.lookup('uid-c', cid(3))?.pod).toBe('c');
+    await until(() => source?.lookup('uid-d', cid(4)) !== undefined);
+    const lists = urls.filter((u) => u.searchParams.get('watch') !== '1');
+    expect(lists.map((u) => [u.searchParams.get('limit'), u.searchParams.get('continue')])).toEqual([
+      ['2', null],
+      ['2', 'page-2'],
+      ['2', null],
+      ['2', 'page-2'],
+    ]);
+    expect(lists.every((u) => u.searchParams.get('fieldSelector') === 'spec.nodeName=node-a')).toBe(true);
+    const watchUrls = urls.filter((u) => u.searchParams.get('watch') === '1');
+    expect(watchUrls.map((u) => u.searchParams.get('resourceVersion'))).toEqual(['5', '5']);
+    expect(source.stats()).toMatchObject({ pods: 4, lists: 2, watchErrors: 0 });
   });
 });

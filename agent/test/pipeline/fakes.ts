@@ -1,4 +1,4 @@
-import type { Event, SampleBatch, SeriesDefinition } from '@ballast/proto';
+import type { CommandResult, Event, SampleBatch, SeriesDefinition } from '@ballast/proto';
 import type { Collector, Sample } from '../../src/collectors/collector.ts';
 import type { Transport, TransportSession } from '../../src/transport/transport.ts';
 import { collect } from './batches.ts';
@@ -17,7 +17,7 @@ export class FakeTransport implements Transport {
     this.batches.push(batch);
   }
   sendEvent(_event: Event): void {}
-  sendCommandResult(): void {}
+  sendCommandResult(_result: CommandResult): void {}
   async shutdown(): Promise<void> {}
   get s(): TransportSession {
     if (!this.session) throw new Error('transport not started');

@@ -1,4 +1,4 @@
-import { type Dirent, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMissing } from './read-text.ts';
 
@@ -42,20 +42,43 @@ export function findKubepods(mount: string, driver?: CgroupDriver): Kubepods | u
     { driver: 'systemd', rel: 'kubepods.slice' },
     { driver: 'cgroupfs', rel: 'kubepods' },
   ];
-  return candidates.find((c) => (!driver || c.driver === driver) && subdirs(join(mount, c.rel)) !== undefined);
+  return candidates.find((c) => (!driver || c.driver === driver) && entryNames(join(mount, c.rel)) !== undefined);
 }
 
-/** Every pod cgroup: a handful of readdirs, cheap enough to run every cycle. */
-export function listPods(mount: string, kp: Kubepods): PodCgroup[] {
+/**
+ * What a directory's entries were parsed into, per directory, so that listing the pods every
+ * cycle parses each name once: a pod, or null for anything else (control files, QoS cgroups).
+ */
+export type PodNameCache = Map<string, Map<string, PodCgroup | null>>;
+
+/** Every pod cgroup: a handful of readdirs, cheap enough to run every cycle (with a cache kept between calls). */
+export function listPods(mount: string, kp: Kubepods, cache: PodNameCache = new Map()): PodCgroup[] {
   const out: PodCgroup[] = [];
   const visit = (rel: string, parentQos?: QosClass) => {
-    for (const name of subdirs(join(mount, rel)) ?? []) {
-      const pod = podFromDirName(name, kp.driver);
-      if (pod) out.push({ uid: pod.uid, qos: parentQos ?? pod.qos, rel: `${rel}/${name}` });
+    const names = entryNames(join(mount, rel));
+    if (!names) return;
+    let known = cache.get(rel);
+    if (!known) {
+      known = new Map();
+      cache.set(rel, known);
+    }
+    for (const name of names) {
+      let pod = known.get(name);
+      if (pod === undefined) {
+        const parsed = podFromDirName(name, kp.driver);
+        pod = parsed ? { uid: parsed.uid, qos: parentQos ?? parsed.qos, rel: `${rel}/${name}` } : null;
+        known.set(name, pod);
+      }
+      if (pod) out.push(pod);
       else if (!parentQos) {
         const qos = qosFromDirName(name, kp.driver);
         if (qos) visit(`${rel}/${name}`, qos);
       }
+    }
+    // Forget the names of pods that are gone, so churn does not grow the cache.
+    if (known.size > names.length) {
+      const present = new Set(names);
+      for (const name of known.keys()) if (!present.has(name)) known.delete(name);
     }
   };
   visit(kp.rel);
@@ -65,7 +88,7 @@ export function listPods(mount: string, kp: Kubepods): PodCgroup[] {
 /** The container cgroups of one pod (the sandbox's included: nothing in the name tells them apart). */
 export function listContainers(mount: string, pod: PodCgroup, driver: CgroupDriver): ContainerCgroup[] {
   const out: ContainerCgroup[] = [];
-  for (const name of subdirs(join(mount, pod.rel)) ?? []) {
+  for (const name of entryNames(join(mount, pod.rel)) ?? []) {
     const id = containerIdFromDirName(name, driver);
     if (id) out.push({ podUid: pod.uid, qos: pod.qos, containerId: id, rel: `${pod.rel}/${name}` });
   }
@@ -91,14 +114,17 @@ function qosFromDirName(name: string, driver: CgroupDriver): QosClass | undefine
   return bare === 'burstable' || bare === 'besteffort' ? bare : undefined;
 }
 
-/** Names of the subdirectories, or undefined when the directory does not exist. */
-function subdirs(path: string): string[] | undefined {
-  let entries: Dirent[];
+/**
+ * Names in a directory, or undefined when it does not exist. Names only, no file types: the
+ * pod, QoS and container patterns match only cgroup directories (a cgroup's control files are
+ * `cpu.stat`, `cgroup.procs`, …), and a Dirent per entry made listing a pod with its ~60 control
+ * files several times dearer.
+ */
+function entryNames(path: string): string[] | undefined {
   try {
-    entries = readdirSync(path, { withFileTypes: true });
+    return readdirSync(path);
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
   }
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
 }
