@@ -58,4 +58,4 @@ USER 65532:65532
 # deployment-specific (docker-compose.yml declares one for its agents).
 EXPOSE 9465
 # V8 flags measured for the agent (AGENT_NODE_FLAGS in agent/scripts/build.ts, bench/agent.ts).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=48", "/app/agent/dist/ballast-agent.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=48", "--single-threaded", "--v8-pool-size=1", "/app/agent/dist/ballast-agent.mjs"]

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_NODE_FLAGS, buildAgent } from '../scripts/build.ts';
 import { tempDirs } from './pipeline/temp-dirs.ts';
@@ -57,5 +58,19 @@ describe('the agent bundle', () => {
     const help = execFileSync(process.execPath, [...AGENT_NODE_FLAGS, bundle, '--help'], { encoding: 'utf8' });
     expect(help).toContain('--hub-address');
     expect(help).toContain('--container-pressure');
+  });
+
+  it('is started with the same V8 flags everywhere it ships: image, DaemonSet and npm script', () => {
+    const repo = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+    const line = ['node', ...AGENT_NODE_FLAGS];
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(repo('docker/agent.Dockerfile'))?.[1] ?? '[]';
+    expect(JSON.parse(entrypoint)).toEqual([...line, '/app/agent/dist/ballast-agent.mjs']);
+    const ds = load(repo('deploy/daemonset/daemonset.yaml')) as {
+      spec: { template: { spec: { containers: { name: string; command?: string[] }[] } } };
+    };
+    const agent = ds.spec.template.spec.containers.find((c) => c.name === 'agent');
+    expect(agent?.command).toEqual([...line, '/app/agent/dist/ballast-agent.mjs']);
+    const pkg = JSON.parse(repo('agent/package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start:bundle']).toBe([...line, 'dist/ballast-agent.mjs'].join(' '));
   });
 });

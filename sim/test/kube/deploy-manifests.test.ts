@@ -211,7 +211,7 @@ describe('deploy/daemonset applied with real kubectl', () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    expect(agent.resources).toEqual({ requests: { cpu: '10m', memory: '256Mi' }, limits: { memory: '384Mi' } });
+    expect(agent.resources).toEqual({ requests: { cpu: '10m', memory: '96Mi' }, limits: { memory: '160Mi' } });
     // No CPU limit: throttling would slow a drain racing a spot notice.
     expect(agent.resources?.limits?.cpu).toBeUndefined();
     // The memory limit must hold the measured agent (bench:agent), or every agent is OOM-killed.

@@ -23,7 +23,7 @@ export const CONTAINER_METRICS: readonly ContainerMetric[] = [
   { metric: 'container_oom_events_total', kind: 'counter', unit: 'events' },
   { metric: 'container_fs_reads_bytes_total', kind: 'counter', unit: 'bytes' },
   { metric: 'container_fs_writes_bytes_total', kind: 'counter', unit: 'bytes' },
-  // PSI as `container_pressure_<resource>_{some,full}_*`, as pressureSamples() names them.
+  // PSI as `container_pressure_<resource>_{some,full}_{seconds_total,avg10_percent}`: the kernel's cumulative stall time and its own 10-second average.
   ...(['cpu', 'memory', 'io'] as const).flatMap((r) =>
     (['some', 'full'] as const).flatMap((k): ContainerMetric[] => [
       { metric: `container_pressure_${r}_${k}_seconds_total`, kind: 'counter', unit: 'seconds' },
