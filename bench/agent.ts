@@ -20,7 +20,7 @@ import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet, type KubeApiServer, ManualClock, startKubeApiServer } from '@ballast/sim';
-import { freePort, REPO_ROOT, startHub, startTsProcess, TestProcess, tempDir, waitFor } from '@ballast/testkit';
+import { freePort, startHub, startNodeProcess, startTsProcess, type TestProcess, tempDir, waitFor } from '@ballast/testkit';
 import * as k8s from '@kubernetes/client-node';
 import { AGENT_NODE_FLAGS, buildAgent } from '../agent/scripts/build.ts';
 import { type GeneratedPod, makeCgroupTree } from '../agent/test/fixtures/make-cgroup-tree.ts';
@@ -228,13 +228,7 @@ function renamePodCgroups(root: string, from: string, to: string): void {
 
 /** Builds the bundle and runs it as the DaemonSet does: plain node, no loader. */
 async function startBundle(env: Record<string, string>): Promise<TestProcess> {
-  const bundle = await buildAgent({ entry: args['agent-entry'] });
-  const child = spawn(process.execPath, [...NODE_FLAGS, bundle], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new TestProcess('agent', child);
+  return startNodeProcess('agent', await buildAgent({ entry: args['agent-entry'] }), NODE_FLAGS, env);
 }
 
 /** User and system CPU seconds apart (fields 14 and 15 of /proc/<pid>/stat). */

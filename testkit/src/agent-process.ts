@@ -1,4 +1,4 @@
-import { startTsProcess, type TestProcess, waitFor } from './child-process.ts';
+import { startNodeProcess, startTsProcess, type TestProcess, waitFor } from './child-process.ts';
 
 export interface AgentOptions {
   hubAddress: string;
@@ -6,6 +6,12 @@ export interface AgentOptions {
   cluster?: string;
   intervalMs?: number;
   env?: Record<string, string>;
+  /**
+   * Run this agent bundle (agent/scripts/build.ts) under plain node with these flags, as the
+   * DaemonSet does, instead of the TypeScript sources under tsx. Benchmarks of latency use it:
+   * tsx compiles each module as it is first imported, which the shipped agent never pays.
+   */
+  bundle?: { path: string; nodeFlags: string[] };
 }
 
 export interface AgentHandle {
@@ -21,7 +27,7 @@ export interface AgentHandle {
 /** Starts a real agent process on this machine, pointed at `hubAddress`. */
 export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   const node = options.node ?? `test-node-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
-  const proc = startTsProcess('agent', 'agent/src/main.ts', {
+  const env = {
     BALLAST_HUB_ADDRESS: options.hubAddress,
     NODE_NAME: node,
     BALLAST_CLUSTER: options.cluster ?? 'test',
@@ -32,7 +38,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     // Never reach for the real link-local metadata address from a test machine.
     BALLAST_IMDS_ENDPOINT: 'off',
     ...options.env,
-  });
+  };
+  const proc = options.bundle
+    ? startNodeProcess('agent', options.bundle.path, options.bundle.nodeFlags, env)
+    : startTsProcess('agent', 'agent/src/main.ts', env);
   const started = await proc.waitForLog((l) => l.msg === 'agent started' || l.msg === 'agent failed to start');
   if (started.msg !== 'agent started') throw new Error(`agent failed to start:\n${proc.tail()}`);
   const statusPort = Number(started.statusPort);

@@ -89,6 +89,25 @@ export function startTsProcess(name: string, entry: string, env: Record<string, 
   return new TestProcess(name, child);
 }
 
+/**
+ * Starts a built JavaScript program (e.g. the agent bundle, agent/scripts/build.ts) under
+ * plain node with `nodeFlags`, as it runs in production: no loader, nothing compiled on the fly.
+ */
+export function startNodeProcess(
+  name: string,
+  script: string,
+  nodeFlags: string[],
+  env: Record<string, string>,
+  args: string[] = [],
+): TestProcess {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new TestProcess(name, child);
+}
+
 /** Polls `probe` until it returns a value other than undefined/false. */
 export async function waitFor<T>(
   what: string,

@@ -12,7 +12,7 @@ import {
   startKubeApiServer,
   type WorkloadSeed,
 } from '@ballast/sim';
-import { type AgentHandle, startAgent } from './agent-process.ts';
+import { type AgentHandle, type AgentOptions, startAgent } from './agent-process.ts';
 import { waitFor } from './child-process.ts';
 
 export interface InterruptionScenarioOptions {
@@ -23,6 +23,8 @@ export interface InterruptionScenarioOptions {
   instanceType?: string;
   hubAddress: string;
   agentEnv?: Record<string, string>;
+  /** Run the agent bundle instead of its TypeScript sources (see AgentOptions.bundle). */
+  agentBundle?: AgentOptions['bundle'];
 }
 
 export interface InterruptionTimings {
@@ -89,6 +91,7 @@ export class InterruptionScenario {
         BALLAST_CONTAINER_METRICS: 'false',
         ...o.agentEnv,
       },
+      bundle: o.agentBundle,
     });
     return new InterruptionScenario(clock, fleet, server, imds, instance, agent);
   }

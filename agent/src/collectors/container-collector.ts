@@ -260,7 +260,16 @@ export class ContainerCollector implements Collector {
       if (known && retryMissingFiles) known.files.missing = 0;
       next.set(
         cg.containerId,
-        known ?? { cg, files: reader.open(cg.rel), skip: false, handles: new Int32Array(CONTAINER_METRICS.length).fill(-1) },
+        // Every field from the start: one object shape, so the optimized read loop is not
+        // thrown away when refreshLabels() first sets meta and labels.
+        known ?? {
+          cg,
+          files: reader.open(cg.rel),
+          meta: undefined,
+          labels: undefined,
+          skip: false,
+          handles: new Int32Array(CONTAINER_METRICS.length).fill(-1),
+        },
       );
     }
     for (const [id, t] of tp.containers) if (!next.has(id)) reader.close(t.files);

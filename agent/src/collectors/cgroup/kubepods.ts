@@ -51,11 +51,16 @@ export function findKubepods(mount: string, driver?: CgroupDriver): Kubepods | u
  */
 export type PodNameCache = Map<string, Map<string, PodCgroup | null>>;
 
-/** Every pod cgroup: a handful of readdirs, cheap enough to run every cycle (with a cache kept between calls). */
+/**
+ * Every pod cgroup: a handful of readdirs, cheap enough to run every cycle (with a cache kept
+ * between calls). Paths here and in listContainers are joined with a slash, not path.join:
+ * `mount` comes from the layout and every `rel` from directory names, so there is nothing to
+ * normalize, and path.join was the largest part of these functions for the JIT.
+ */
 export function listPods(mount: string, kp: Kubepods, cache: PodNameCache = new Map()): PodCgroup[] {
   const out: PodCgroup[] = [];
   const visit = (rel: string, parentQos?: QosClass) => {
-    const names = entryNames(join(mount, rel));
+    const names = entryNames(`${mount}/${rel}`);
     if (!names) return;
     let known = cache.get(rel);
     if (!known) {
@@ -88,7 +93,7 @@ export function listPods(mount: string, kp: Kubepods, cache: PodNameCache = new 
 /** The container cgroups of one pod (the sandbox's included: nothing in the name tells them apart). */
 export function listContainers(mount: string, pod: PodCgroup, driver: CgroupDriver): ContainerCgroup[] {
   const out: ContainerCgroup[] = [];
-  for (const name of entryNames(join(mount, pod.rel)) ?? []) {
+  for (const name of entryNames(`${mount}/${pod.rel}`) ?? []) {
     const id = containerIdFromDirName(name, driver);
     if (id) out.push({ podUid: pod.uid, qos: pod.qos, containerId: id, rel: `${pod.rel}/${name}` });
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export type CgroupVersion = 1 | 2;
 
@@ -28,8 +28,12 @@ const V1_DIRS = {
   blkio: ['blkio'],
 } as const;
 
-/** Detects the cgroup version mounted at `root`; undefined when neither looks mounted there. */
-export function detectLayout(root: string): CgroupLayout | undefined {
+/**
+ * Detects the cgroup version mounted at `root`; undefined when neither looks mounted there.
+ * The directories are normalized (no trailing slash), so callers may join them with a plain `/`.
+ */
+export function detectLayout(given: string): CgroupLayout | undefined {
+  const root = resolve(given);
   // cgroup.controllers exists only at the root of a v2 (unified) hierarchy.
   if (existsSync(join(root, 'cgroup.controllers'))) {
     return { version: 2, root, cpu: root, cpuacct: root, memory: root, blkio: root, pressure: root, walk: root };

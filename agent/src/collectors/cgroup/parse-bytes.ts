@@ -9,14 +9,13 @@
 export const ABSENT = -1;
 export const MALFORMED = -2;
 
-/** A key as it appears at the start of a line: `key ` and `\nkey `. */
+/** A key as it appears at the start of a line, followed by a space: `key `. */
 export interface Key {
-  atStart: Buffer;
-  afterNewline: Buffer;
+  bytes: Buffer;
 }
 
 export function key(name: string): Key {
-  return { atStart: Buffer.from(`${name} `, 'latin1'), afterNewline: Buffer.from(`\n${name} `, 'latin1') };
+  return { bytes: Buffer.from(`${name} `, 'latin1') };
 }
 
 /** What String.prototype.trim() removes, for the bytes a kernel file can hold. */
@@ -48,29 +47,25 @@ export function singleValue(buf: Uint8Array, n: number): number {
 }
 
 /**
- * The value of one `key value` line among the first `n` bytes of `buf` (as keyedValue).
- * Bytes past `n` are ignored: a match there (an earlier file's) counts as absent.
+ * The value of one `key value` line among the first `n` bytes of `buf` (as keyedValue): the
+ * first line that starts with the key. Bytes past `n` (an earlier file's) are never looked at.
+ * A plain scan of line starts, not Buffer#indexOf: the JIT inlined indexOf's whole JavaScript
+ * wrapper into every caller (a 20 ms compile each, inside the first minutes of every agent),
+ * and the files are a few dozen short lines.
  */
 export function keyedIn(buf: Buffer, n: number, k: Key): number {
-  const head = k.atStart;
-  let at = -1;
-  if (n >= head.length) {
-    at = head.length;
-    for (let i = 0; i < head.length; i++) {
-      if (buf[i] !== head[i]) {
-        at = -1;
-        break;
-      }
-    }
+  const key = k.bytes;
+  const len = key.length;
+  let line = 0;
+  while (line + len <= n) {
+    let i = 0;
+    while (i < len && buf[line + i] === key[i]) i++;
+    let end = line + i;
+    while (end < n && buf[end] !== 10) end++;
+    if (i === len) return uintIn(buf, line + len, end);
+    line = end + 1;
   }
-  if (at === -1) {
-    const i = buf.indexOf(k.afterNewline);
-    if (i === -1 || i + k.afterNewline.length > n) return ABSENT;
-    at = i + k.afterNewline.length;
-  }
-  let end = buf.indexOf(10, at);
-  if (end === -1 || end > n) end = n;
-  return uintIn(buf, at, end);
+  return ABSENT;
 }
 
 const RBYTES = Buffer.from('rbytes', 'latin1');
