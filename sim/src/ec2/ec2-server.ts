@@ -89,6 +89,8 @@ export async function startEc2Server(options: Ec2ServerOptions): Promise<Ec2Serv
       const handler = EC2_ACTIONS[action];
       if (!handler) throw errors.invalidAction(action);
       if (state.denyActions.has(action)) throw errors.unauthorized(action);
+      const fault = state.takeFault(action);
+      if (fault) throw errors.fault(fault);
       if (params.bool('DryRun')) throw errors.dryRun();
       const ctx: Ec2Context = { action, params, fleet, market, clock, state };
       return { status: 200, body: actionResponse(action, requestId, handler(ctx)) };

@@ -10,6 +10,8 @@ const STATUS: Readonly<Record<string, number>> = {
   InsufficientInstanceCapacity: 500,
   InternalError: 500,
   Unavailable: 503,
+  RequestLimitExceeded: 503,
+  ServiceUnavailable: 503,
 };
 
 export class Ec2Error extends Error {
@@ -38,5 +40,7 @@ export const errors = {
   invalidFilter: (name: string) => new Ec2Error('InvalidParameterValue', `The filter '${name}' is invalid`),
   invalidToken: () => new Ec2Error('InvalidPaginationToken', 'The pagination token is invalid or expired.'),
   notFound: (code: string, what: string, id: string) => new Ec2Error(code, `The ${what} '${id}' does not exist`),
+  /** An injected fault (Ec2State.injectFault); throttling is worded as EC2 words it. */
+  fault: (code: string) => new Ec2Error(code, code === 'RequestLimitExceeded' ? 'Request limit exceeded.' : `${code} (injected fault).`),
   malformed: (code: string, what: string, id: string) => new Ec2Error(code, `Invalid id: "${id}" (expecting "${what}")`),
 };

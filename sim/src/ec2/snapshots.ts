@@ -3,8 +3,10 @@ import type { ActionHandler, Ec2Context } from './context.ts';
 import { Ec2Error, errors } from './errors.ts';
 import { applyFilters, parseFilters, tagFilter } from './filters.ts';
 import { tagSetXml } from './instance-xml.ts';
+import { tagsFor } from './launch.ts';
 import { page, pageRequest } from './pagination.ts';
 import { ACCOUNT_ID, type Snapshot } from './state.ts';
+import type { XmlValue } from './xml.ts';
 
 const SNAPSHOT_ID = /^snap-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
@@ -20,6 +22,48 @@ function requireSnapshot(ctx: Ec2Context, id: string): Snapshot {
   return s;
 }
 
+function snapshotXml(s: Snapshot): Record<string, XmlValue> {
+  const completed = (s.state ?? 'completed') === 'completed';
+  return {
+    snapshotId: s.id,
+    volumeId: s.volumeId,
+    status: completed ? 'completed' : 'pending',
+    startTime: new Date(s.startTimeMs),
+    progress: completed ? '100%' : '0%',
+    ownerId: ACCOUNT_ID,
+    volumeSize: s.sizeGib,
+    description: s.description,
+    encrypted: s.encrypted,
+    tagSet: tagSetXml(s.tags),
+    storageTier: 'standard',
+  };
+}
+
+/** Snapshots answer "pending" and complete a virtual minute later (real ones take minutes to hours). */
+const SNAPSHOT_COMPLETION_MS = 60_000;
+
+const createSnapshot: ActionHandler = (ctx) => {
+  const p = ctx.params;
+  const volumeId = p.required('VolumeId');
+  const volume = ctx.state.volumes.get(volumeId);
+  if (!volume) throw new Ec2Error('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
+  const snapshot: Snapshot = {
+    id: ctx.state.newId('snap'),
+    volumeId,
+    sizeGib: volume.sizeGib,
+    startTimeMs: ctx.clock.now(),
+    description: p.string('Description') ?? '',
+    encrypted: volume.encrypted,
+    tags: tagsFor(p, 'snapshot'),
+    state: 'pending',
+  };
+  ctx.state.snapshots.set(snapshot.id, snapshot);
+  ctx.clock.setTimeout(() => {
+    snapshot.state = 'completed';
+  }, SNAPSHOT_COMPLETION_MS);
+  return snapshotXml(snapshot);
+};
+
 const describeSnapshots: ActionHandler = (ctx) => {
   const p = ctx.params;
   const ids = p.strings('SnapshotId');
@@ -28,7 +72,7 @@ const describeSnapshots: ActionHandler = (ctx) => {
   const filtered = applyFilters(owned, parseFilters(p), (s, name) => {
     if (name === 'snapshot-id') return [s.id];
     if (name === 'volume-id') return [s.volumeId];
-    if (name === 'status') return ['completed'];
+    if (name === 'status') return [s.state ?? 'completed'];
     if (name === 'owner-id') return [ACCOUNT_ID];
     if (name === 'volume-size') return [String(s.sizeGib)];
     if (name === 'description') return [s.description];
@@ -37,19 +81,7 @@ const describeSnapshots: ActionHandler = (ctx) => {
   const scope = `snapshots:${hash32(p.canonical(['MaxResults', 'NextToken']))}`;
   const { items, nextToken } = page(filtered, pageRequest(p, scope, { defaultSize: Number.POSITIVE_INFINITY, min: 5, max: 1000 }), scope);
   return {
-    snapshotSet: items.map((s) => ({
-      snapshotId: s.id,
-      volumeId: s.volumeId,
-      status: 'completed',
-      startTime: new Date(s.startTimeMs),
-      progress: '100%',
-      ownerId: ACCOUNT_ID,
-      volumeSize: s.sizeGib,
-      description: s.description,
-      encrypted: s.encrypted,
-      tagSet: tagSetXml(s.tags),
-      storageTier: 'standard',
-    })),
+    snapshotSet: items.map(snapshotXml),
     nextToken,
   };
 };
@@ -62,4 +94,8 @@ const deleteSnapshot: ActionHandler = (ctx) => {
   return { return: true };
 };
 
-export const snapshotActions: Record<string, ActionHandler> = { DescribeSnapshots: describeSnapshots, DeleteSnapshot: deleteSnapshot };
+export const snapshotActions: Record<string, ActionHandler> = {
+  DescribeSnapshots: describeSnapshots,
+  CreateSnapshot: createSnapshot,
+  DeleteSnapshot: deleteSnapshot,
+};

@@ -36,6 +36,8 @@ export interface Snapshot {
   description: string;
   encrypted: boolean;
   tags: Record<string, string>;
+  /** CreateSnapshot answers "pending" first; seeded snapshots are complete (absent = completed). */
+  state?: 'pending' | 'completed';
 }
 
 export interface ImageBlockDevice {
@@ -79,6 +81,11 @@ export interface IdempotentResult {
 export class Ec2State {
   /** Actions answered with UnauthorizedOperation, to test permission handling. */
   readonly denyActions = new Set<string>();
+  /**
+   * Faults to answer instead of serving: per action, a queue of EC2 error codes, one per
+   * request (e.g. RequestLimitExceeded to test throttling and the clients' retries).
+   */
+  readonly faults = new Map<string, string[]>();
   /** Live spot instances allowed at once before MaxSpotInstanceCountExceeded. */
   spotInstanceLimit = 500;
   readonly volumes = new Map<string, Volume>();
@@ -116,6 +123,19 @@ export class Ec2State {
 
   zoneOfSubnet(subnetId: string): string | undefined {
     return this.zones.find((z) => this.subnetFor(z) === subnetId);
+  }
+
+  /** Queues `times` answers of `code` for the next requests of `action`. */
+  injectFault(action: string, code: string, times = 1): void {
+    this.faults.set(action, [...(this.faults.get(action) ?? []), ...Array<string>(times).fill(code)]);
+  }
+
+  /** The next queued fault of the action, consumed; undefined when none is queued. */
+  takeFault(action: string): string | undefined {
+    const queue = this.faults.get(action);
+    const code = queue?.shift();
+    if (queue && queue.length === 0) this.faults.delete(action);
+    return code;
   }
 
   /** Tags of any taggable resource by id, or undefined when it does not exist. */

@@ -1,0 +1,12 @@
+export type { AppliedMigration, MetadataStore, MigrationReport, QueryResult, SqlParam, SqlSession } from './metadata-store.ts';
+export { METADATA_ERROR_HTTP_STATUS, type MetadataErrorCode, MetadataStoreError } from './metadata-store-error.ts';
+export { type MetadataStoreOptions, metadataStoreOptionsFromConfig, openMetadataStore } from './metadata-store-factory.ts';
+export { MIGRATIONS } from './migrations/index.ts';
+export type { Migration } from './migrator.ts';
+export { POSTGRES_SSL_MODES, type PostgresSslMode, resolvePostgresTls } from './postgres-tls.ts';
+export * from './repositories/audit-repository.ts';
+export * from './repositories/decision-repository.ts';
+export * from './repositories/override-repository.ts';
+export type { Page } from './repositories/page.ts';
+export * from './repositories/scoring-model-repository.ts';
+export * from './repositories/tenant-repository.ts';

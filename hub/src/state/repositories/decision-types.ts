@@ -1,0 +1,110 @@
+export const DECISION_KINDS = ['replace', 'fallback-on-demand', 'revert-to-spot', 'consolidate'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+/** The funnel, in order: a decision at one stage has passed every stage before it. */
+export const DECISION_STAGES = ['candidate', 'feasible', 'scored', 'solved', 'validated', 'approved', 'executed', 'verified'] as const;
+export type DecisionStage = (typeof DECISION_STAGES)[number];
+
+export const DECISION_OUTCOMES = ['pending', 'dropped', 'executed', 'failed'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+export interface Pool {
+  instanceType: string;
+  availabilityZone: string;
+  capacityType: 'spot' | 'on-demand';
+}
+
+export interface DecisionRecord {
+  id: string;
+  clientId: string;
+  clusterId: string;
+  kind: DecisionKind;
+  /** Furthest stage reached. */
+  stage: DecisionStage;
+  outcome: DecisionOutcome;
+  /** Why it was dropped or failed; null otherwise. */
+  outcomeReason: string | null;
+  nodeName: string | null;
+  instanceId: string | null;
+  fromPool: Pool | null;
+  toPool: Pool | null;
+  /** What the decision was made from (prices, node state, policies), for "why did this happen". */
+  inputs: Record<string, unknown>;
+  /** Per-pool score breakdown, once scored. */
+  scoreBreakdown: unknown;
+  /** USD per hour. */
+  expectedSavingsPerHour: number | null;
+  /** USD since execution. */
+  realizedSavings: number | null;
+  modelId: string | null;
+  /** Made by the shadow model: recorded for comparison, never executed (the schema stops it before approved). */
+  fromShadow: boolean;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewDecision {
+  /** Default: a random uuid. */
+  id?: string;
+  clientId: string;
+  clusterId: string;
+  kind: DecisionKind;
+  /** Default `candidate`. */
+  stage?: DecisionStage;
+  nodeName?: string | null;
+  instanceId?: string | null;
+  fromPool?: Pool | null;
+  toPool?: Pool | null;
+  inputs?: Record<string, unknown>;
+  scoreBreakdown?: unknown;
+  expectedSavingsPerHour?: number | null;
+  modelId?: string | null;
+  fromShadow?: boolean;
+}
+
+/** Moving to a later stage, with what that stage learned (fields left out stay as they are). */
+export interface StageAdvance {
+  stage: DecisionStage;
+  toPool?: Pool;
+  scoreBreakdown?: unknown;
+  expectedSavingsPerHour?: number;
+  modelId?: string;
+  fromShadow?: boolean;
+}
+
+export interface DecisionFinish {
+  outcome: Exclude<DecisionOutcome, 'pending'>;
+  /** Required for dropped and failed. */
+  reason?: string;
+}
+
+export interface DecisionFilter {
+  /** null: every tenant (operators only); explicit so that no route forgets the tenant. */
+  clientId: string | null;
+  clusterId?: string;
+  kind?: DecisionKind;
+  outcome?: DecisionOutcome;
+  /** created_at >= from (epoch ms). */
+  from?: number;
+  /** created_at < to (epoch ms). */
+  to?: number;
+  /** Default 50, at most 500. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface FunnelQuery {
+  clientId: string | null;
+  clusterId?: string;
+  /** Decisions created in [from, to), epoch ms. */
+  from: number;
+  to: number;
+}
+
+export interface FunnelCounts {
+  /** Per stage in funnel order: how many decisions reached it, and how many were dropped there. */
+  stages: Array<{ stage: DecisionStage; reached: number; dropped: number }>;
+  outcomes: Record<DecisionOutcome, number>;
+  total: number;
+}
