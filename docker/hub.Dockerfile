@@ -80,7 +80,8 @@ COPY --from=prod-deps /app/hub/src ./hub/src
 COPY --from=prod-deps /app/console/dist ./console/dist
 
 ENV NODE_ENV=production \
-    BALLAST_CHDB_PATH=/var/lib/ballast-hub/chdb
+    BALLAST_CHDB_PATH=/var/lib/ballast-hub/chdb \
+    BALLAST_METADATA_PATH=/var/lib/ballast-hub/metadata
 
 USER 65532:65532
 # 8080: REST API, console, /health/*; 9400: gRPC AgentGateway.

@@ -21,9 +21,7 @@ async function main(): Promise<void> {
     await build({ root: `${root}console`, logLevel: 'warn' });
   }
   const level = hubConfig.logLevel as LogLevel;
-  const hub = new Hub(hubConfig, createLogger('hub', level));
-  await hub.start();
-
+  // The simulator first: the hub's catalog reads prices and instance types from its EC2 endpoint.
   const simLog = createLogger('sim', level);
   const sim = await startSimulation({
     ...simConfig,
@@ -34,6 +32,22 @@ async function main(): Promise<void> {
     spotShare: simConfig.spotSharePercent / 100,
     log: simLog,
   });
+  // Unless told otherwise, the hub's cloud is the simulated account, priced from the sim's own catalog.
+  const demoCloud = hubConfig.cloud === 'off' && hubConfig.awsEndpoint === '';
+  const hub = new Hub(
+    demoCloud
+      ? { ...hubConfig, cloud: 'aws', awsEndpoint: sim.ec2.url, spotAdvisorFile: hubConfig.spotAdvisorFile || simConfig.advisor }
+      : hubConfig,
+    createLogger('hub', level),
+    undefined,
+    demoCloud
+      ? {
+          onDemandPrices: Object.fromEntries(sim.market.catalog.priced().map((t) => [t.instanceType, t.onDemandUsdPerHour as number])),
+          awsCredentials: { accessKeyId: 'simulator', secretAccessKey: 'simulator' },
+        }
+      : {},
+  );
+  await hub.start();
   const agents = new SimAgentFleet({
     fleet: sim.fleet,
     imds: sim.imds,

@@ -7,6 +7,11 @@ import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
 import { NatsIngest } from './ingest/nats-ingest.ts';
 import { SeriesWriter } from './ingest/series-writer.ts';
+import { ScoringPlane, type ScoringPlaneOverrides } from './pools/scoring-plane.ts';
+import type { MetadataStore } from './state/metadata-store.ts';
+import { metadataStoreOptionsFromConfig, openMetadataStore } from './state/metadata-store-factory.ts';
+import { DecisionRepository } from './state/repositories/decision-repository.ts';
+import { ScoringModelRepository } from './state/repositories/scoring-model-repository.ts';
 import { openStoreConnection } from './store/clickhouse-connection.ts';
 import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import type { MetricsStore } from './store/metrics-store.ts';
@@ -22,6 +27,10 @@ export class Hub {
   readonly gateway: GrpcGateway;
   /** Agents on the NATS transport; null unless natsUrl is set. */
   readonly nats: NatsIngest | null = null;
+  /** Opened at start (PGlite or PostgreSQL); null before. */
+  metadata: MetadataStore | null = null;
+  /** Cloud, catalog and pool scores; null unless --cloud is set. */
+  scoring: ScoringPlane | null = null;
   private api: FastifyInstance | null = null;
   httpPort = 0;
 
@@ -29,6 +38,7 @@ export class Hub {
     private readonly config: HubConfig,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
+    private readonly overrides: ScoringPlaneOverrides = {},
   ) {
     const connection = openStoreConnection(
       config.store === 'chdb'
@@ -89,6 +99,13 @@ export class Hub {
   }
 
   async start(): Promise<void> {
+    // Config problems (files, URLs) surface before anything listens.
+    const metadataOptions = metadataStoreOptionsFromConfig(this.config);
+    this.metadata = await openMetadataStore(metadataOptions);
+    await this.metadata.migrate();
+    const models = new ScoringModelRepository(this.metadata);
+    this.scoring = ScoringPlane.fromConfig(this.config, { clock: this.clock, log: this.log, models }, this.overrides);
+    await this.scoring?.start();
     await this.store.start();
     this.registry.start();
     await this.gateway.start();
@@ -99,7 +116,10 @@ export class Hub {
       consoleDir: this.config.consoleDir,
       defaultTenant: this.config.defaultTenant,
       now: () => this.clock.now(),
+      decisions: new DecisionRepository(this.metadata),
+      ...(this.scoring ? { scoring: { models, board: this.scoring.board, catalog: this.scoring.catalog } } : {}),
       readiness: [
+        { name: 'metadata', check: async () => void (await this.metadata?.query('SELECT 1')) },
         { name: 'store', check: () => this.store.ping() },
         {
           name: 'ingest',
@@ -131,5 +151,7 @@ export class Hub {
     await this.nats?.close();
     await this.registry.shutdown();
     await this.store.shutdown();
+    await this.scoring?.shutdown();
+    await this.metadata?.close();
   }
 }

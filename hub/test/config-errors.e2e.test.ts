@@ -31,6 +31,8 @@ describe('one hub per chDB data directory', () => {
     try {
       const second = startTsProcess('hub2', 'hub/src/main.ts', {
         BALLAST_CHDB_PATH: join(dir.path, 'chdb'),
+        // Its own metadata directory, so the chDB lock is what refuses it.
+        BALLAST_METADATA_PATH: join(dir.path, 'metadata-second'),
         BALLAST_HTTP_HOST: '127.0.0.1',
         BALLAST_GRPC_HOST: '127.0.0.1',
         PORT: '0',

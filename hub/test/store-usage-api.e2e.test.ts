@@ -65,6 +65,7 @@ describe('clickhouseCluster on chDB', () => {
     try {
       const proc = startTsProcess('hub-cluster', 'hub/src/main.ts', {
         BALLAST_CHDB_PATH: `${dir.path}/chdb`,
+        BALLAST_METADATA_PATH: `${dir.path}/metadata`,
         BALLAST_HTTP_HOST: '127.0.0.1',
         BALLAST_GRPC_HOST: '127.0.0.1',
         PORT: '0',

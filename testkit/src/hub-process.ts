@@ -37,6 +37,7 @@ export async function startHub(options: HubOptions = {}): Promise<HubHandle> {
     PORT: String(options.httpPort ?? 0),
     BALLAST_GRPC_PORT: String(options.grpcPort ?? 0),
     BALLAST_CHDB_PATH: join(dataDir, 'chdb'),
+    BALLAST_METADATA_PATH: join(dataDir, 'metadata'),
     BALLAST_FLUSH_INTERVAL_MS: '50',
     ...options.env,
   });

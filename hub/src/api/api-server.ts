@@ -1,13 +1,21 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Catalog } from '../catalog/catalog.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { componentToApiError } from '../errors/component-errors.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
+import type { PoolBoard } from '../pools/pool-board.ts';
+import type { DecisionRepository } from '../state/repositories/decision-repository.ts';
+import type { ScoringModelRepository } from '../state/repositories/scoring-model-repository.ts';
 import type { MetricsStore } from '../store/metrics-store.ts';
+import { registerDecisionRoutes } from './routes/decision-routes.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetricsCatalogRoutes } from './routes/metrics-catalog-routes.ts';
 import { registerMetricsQueryRoute } from './routes/metrics-query-route.ts';
 import { registerNodesRoute } from './routes/nodes-route.ts';
+import { registerPoolRoutes } from './routes/pool-routes.ts';
+import { registerScoringModelRoutes } from './routes/scoring-model-routes.ts';
 import { registerStorageUsageRoute } from './routes/storage-usage-route.ts';
 import { validationToApiError } from './validation-error.ts';
 
@@ -18,6 +26,9 @@ export interface ApiServerDeps {
   consoleDir: string;
   defaultTenant: string;
   now: () => number;
+  /** The metadata-backed parts; absent in tools that serve metrics only. */
+  decisions?: DecisionRepository;
+  scoring?: { models: ScoringModelRepository; board: PoolBoard; catalog: Pick<Catalog, 'spotPrice' | 'onDemandPrice' | 'now'> };
 }
 
 /** Builds the REST API and console server; listening is the caller's. */
@@ -34,7 +45,12 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   const tenantOf = () => deps.defaultTenant;
 
   app.setErrorHandler((err, request, reply) => {
-    if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
+    const known = componentToApiError(err);
+    if (known && known.status < 500) return reply.code(known.status).send(known.toBody());
+    if (known) {
+      reply.log.error(err);
+      return reply.code(known.status).send(known.toBody());
+    }
     if (Array.isArray((err as { validation?: unknown }).validation)) {
       const apiError = validationToApiError(err as Parameters<typeof validationToApiError>[0], request);
       return reply.code(apiError.status).send(apiError.toBody());
@@ -50,6 +66,12 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   registerMetricsQueryRoute(app, { store: deps.store, now: deps.now, tenantOf });
   registerMetricsCatalogRoutes(app, { store: deps.store, tenantOf });
   registerStorageUsageRoute(app, { store: deps.store });
+  if (deps.decisions) registerDecisionRoutes(app, { decisions: deps.decisions, tenantOf, now: deps.now });
+  if (deps.scoring) {
+    // Until sign-in exists every change is made by the same actor; the audit log will name users.
+    registerScoringModelRoutes(app, { models: deps.scoring.models, board: deps.scoring.board, now: deps.now, actorOf: () => 'api' });
+    registerPoolRoutes(app, { board: deps.scoring.board, catalog: deps.scoring.catalog });
+  }
 
   if (existsSync(deps.consoleDir)) {
     await app.register(fastifyStatic, { root: deps.consoleDir, prefix: '/' });

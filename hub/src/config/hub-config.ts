@@ -313,6 +313,52 @@ export const HUB_CONFIG = {
     default: '',
     help: 'PEM private key of the PostgreSQL client certificate',
   }),
+  cloud: field({
+    kind: 'enum',
+    flag: 'cloud',
+    env: ['BALLAST_CLOUD'],
+    default: 'off',
+    values: ['off', 'aws'] as const,
+    help: 'cloud provider the catalog and actions use: off (metrics only) or aws (EC2; --aws-endpoint points it at the simulator)',
+  }),
+  awsRegion: field({
+    kind: 'string',
+    flag: 'aws-region',
+    env: ['BALLAST_AWS_REGION', 'AWS_REGION'],
+    default: 'us-east-1',
+    help: 'EC2 region',
+  }),
+  awsEndpoint: field({
+    kind: 'string',
+    flag: 'aws-endpoint',
+    env: ['BALLAST_AWS_ENDPOINT'],
+    default: '',
+    check: (v: string) => (v === '' || isHttpUrl(v) ? null : `"${v}" is not an http(s) URL`),
+    help: "EC2 endpoint URL override (the simulator, a VPC endpoint); empty: the region's public endpoint",
+  }),
+  onDemandPricesFile: field({
+    kind: 'string',
+    flag: 'on-demand-prices-file',
+    env: ['BALLAST_ON_DEMAND_PRICES_FILE'],
+    default: '',
+    help: 'CSV of on-demand prices per instance type (columns instance_type and on_demand_usd_per_hour); needed with --cloud aws, since EC2 has no price API',
+  }),
+  spotAdvisorFile: field({
+    kind: 'string',
+    flag: 'spot-advisor-file',
+    env: ['BALLAST_SPOT_ADVISOR_FILE'],
+    default: '',
+    help: "Spot Advisor CSV (interruption bucket per type): the prior of each pool's interruption risk; empty: a neutral prior",
+  }),
+  catalogRefreshMinutes: field({
+    kind: 'int',
+    flag: 'catalog-refresh-minutes',
+    env: ['BALLAST_CATALOG_REFRESH_MINUTES'],
+    default: 5,
+    min: 1,
+    max: 1440,
+    help: 'how often spot prices are re-read from EC2',
+  }),
 };
 
 export type HubConfig = ConfigOf<typeof HUB_CONFIG>;
