@@ -7,6 +7,7 @@ import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
 import { NatsIngest } from './ingest/nats-ingest.ts';
 import { SeriesWriter } from './ingest/series-writer.ts';
+import { recordEventEvidence } from './pools/event-evidence.ts';
 import { ScoringPlane, type ScoringPlaneOverrides } from './pools/scoring-plane.ts';
 import type { MetadataStore } from './state/metadata-store.ts';
 import { metadataStoreOptionsFromConfig, openMetadataStore } from './state/metadata-store-factory.ts';
@@ -14,7 +15,7 @@ import { DecisionRepository } from './state/repositories/decision-repository.ts'
 import { ScoringModelRepository } from './state/repositories/scoring-model-repository.ts';
 import { openStoreConnection } from './store/clickhouse-connection.ts';
 import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
-import type { MetricsStore } from './store/metrics-store.ts';
+import type { EventRecord, MetricsStore } from './store/metrics-store.ts';
 import { storeOptionsFromConfig } from './store/store-options.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -73,6 +74,9 @@ export class Hub {
         collectIntervalMs: config.collectIntervalMs,
         defaultTenant: config.defaultTenant,
         hubVersion: HUB_VERSION,
+      },
+      onEvent: (event: EventRecord) => {
+        if (this.scoring) recordEventEvidence(event, (t, c, n) => this.registry.get(t, c, n), this.scoring.evidence);
       },
     };
     this.gateway = new GrpcGateway(

@@ -81,6 +81,11 @@ export class AgentRegistry {
     await this.upserts.add({ ...state.record });
   }
 
+  /** The agent's last Hello (instance type, zone, lifecycle), if it connected since this hub started. */
+  get(tenant: string, cluster: string, node: string): AgentRecord | undefined {
+    return this.agents.get(`${tenant}\0${cluster}\0${node}`)?.record;
+  }
+
   seen(tenant: string, cluster: string, node: string): void {
     const state = this.agents.get(`${tenant}\0${cluster}\0${node}`);
     if (state) state.record.lastSeenMs = this.clock.now();

@@ -38,6 +38,8 @@ export interface SessionDeps {
   clock: Clock;
   log: Logger;
   limits: SessionLimits;
+  /** Told of every event once it is stored (the pool scores learn interruptions from it); must not throw. */
+  onEvent?: (event: EventRecord) => void;
 }
 
 /** Sends to the agent on the other end; transport-specific (gRPC stream, NATS subject). */
@@ -91,8 +93,12 @@ export class AgentSession {
         return this.onDictionary(this.bound, kind.value);
       case 'batch':
         return this.onBatch(this.bound, kind.value);
-      case 'event':
-        return this.deps.store.insertEvents([toEventRecord(this.bound, kind.value)]);
+      case 'event': {
+        const record = toEventRecord(this.bound, kind.value);
+        await this.deps.store.insertEvents([record]);
+        this.deps.onEvent?.(record);
+        return;
+      }
       case 'commandResult':
         this.log.info('command result', { commandId: kind.value.commandId, ok: kind.value.ok, message: kind.value.message });
         return;
