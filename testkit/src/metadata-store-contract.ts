@@ -2,18 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, type ScoringModel } from '../../hub/src/scoring/scoring-model.ts';
 import {
+  ApiTokenRepository,
+  ApprovalRepository,
   type AuditEntry,
   AuditRepository,
   type DecisionRecord,
   DecisionRepository,
+  EnrolmentTokenRepository,
+  JobRepository,
+  JobRunRepository,
+  LoginFailureRepository,
   type MetadataStore,
   MetadataStoreError,
   MIGRATIONS,
   type Migration,
+  type NewApiToken,
   type NewDecision,
+  type NewJob,
   OverrideRepository,
   ScoringModelRepository,
+  SessionRepository,
   TenantRepository,
+  UserRepository,
 } from '../../hub/src/state/index.ts';
 
 export interface MetadataDatabase {
@@ -33,7 +43,18 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 const tag = () => randomUUID().slice(0, 8);
-const tables = ['clients', 'clusters', 'scoring_models', 'decisions', 'overrides', 'audit_log'];
+const tables = [
+  'clients',
+  'clusters',
+  'scoring_models',
+  'decisions',
+  'overrides',
+  'audit_log',
+  'jobs',
+  'job_steps',
+  'job_logs',
+  'approvals',
+];
 
 async function rejection(p: Promise<unknown>): Promise<MetadataStoreError> {
   try {
@@ -603,6 +624,157 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
       });
     });
 
+    describe('users, sessions and tokens', () => {
+      const users = () => new UserRepository(store);
+      // The repositories store what they are given: any scrypt-shaped text and 64-hex "hashes" will do.
+      const HASH = '$scrypt$ln=1,r=1,p=1$c2FsdA==$aGFzaA==';
+      const hex64 = () => `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
+      const newUser = (clientId: string | null, role: 'admin' | 'operator' | 'viewer' = 'viewer') =>
+        users().create({ username: `u-${tag()}`, name: 'U', role, clientId, passwordHash: HASH }, T0);
+      const newToken = (userId: string, clientId: string | null, over: Partial<NewApiToken> = {}) =>
+        new ApiTokenRepository(store).create(
+          { tokenHash: hex64(), prefix: 'blst_abc', name: 'ci', userId, clientId, role: 'viewer', expiresAt: T0 + HOUR, ...over },
+          T0,
+        );
+
+      it('have their tables', async () => {
+        for (const t of ['users', 'login_failures', 'sessions', 'api_tokens', 'enrolment_tokens'])
+          expect(await exists(store, t)).toBe(true);
+      });
+
+      it('store users scoped to a tenant, the hash readable only through credentials(); refuse taken, malformed or unknown-client ones', async () => {
+        const clientId = await tenant();
+        const u = await newUser(clientId, 'operator');
+        expect(u).toMatchObject({ clientId, role: 'operator', disabled: false, createdAt: T0, updatedAt: T0, passwordChangedAt: T0 });
+        expect(JSON.stringify(u)).not.toContain(HASH);
+        expect(await users().get(clientId, u.id)).toEqual(u);
+        expect(await users().get(null, u.id)).toEqual(u);
+        expect(await users().get(await tenant(), u.id)).toBeNull();
+        expect(await users().get(null, 'not-a-uuid')).toBeNull();
+        expect(await users().credentials(u.username)).toEqual({ user: u, passwordHash: HASH });
+        expect((await users().list(clientId)).map((x) => x.id)).toEqual([u.id]);
+        const again = { username: u.username, name: '', role: 'viewer' as const, clientId: null, passwordHash: HASH };
+        expect((await rejection(users().create(again, T0))).code).toBe('conflict');
+        expect((await rejection(users().create({ ...again, username: 'Upper Case' }, T0))).code).toBe('constraint');
+        expect((await rejection(users().create({ ...again, username: `x-${tag()}`, clientId: `nobody-${tag()}` }, T0))).code).toBe(
+          'constraint',
+        );
+      });
+
+      it('update only the given fields, stamping a password change; delete a user with their sessions and tokens', async () => {
+        const u = await newUser(await tenant());
+        expect(await users().update(u.id, { name: 'New' }, T0 + MIN)).toMatchObject({
+          name: 'New',
+          role: 'viewer',
+          updatedAt: T0 + MIN,
+          passwordChangedAt: T0,
+        });
+        const moved = await users().update(u.id, { passwordHash: `${HASH}2`, clientId: null, role: 'admin', disabled: true }, T0 + 2 * MIN);
+        expect(moved).toMatchObject({ clientId: null, role: 'admin', disabled: true, passwordChangedAt: T0 + 2 * MIN });
+        expect((await users().credentials(u.username))?.passwordHash).toBe(`${HASH}2`);
+        expect((await rejection(users().update(randomUUID(), { name: 'x' }, T0))).code).toBe('not_found');
+        const sessionId = hex64();
+        await new SessionRepository(store).create({ id: sessionId, userId: u.id, expiresAt: T0 + HOUR, sourceIp: '10.0.0.1' }, T0);
+        const token = await newToken(u.id, null);
+        expect(await users().delete(u.id)).toBe(true);
+        expect(await users().delete(u.id)).toBe(false);
+        expect(await new SessionRepository(store).find(sessionId)).toBeNull();
+        expect(await new ApiTokenRepository(store).get(null, token.id)).toBeNull();
+      });
+
+      it('count failed sign-ins per username in one statement, locking at the limit until the window passes', async () => {
+        const failures = new LoginFailureRepository(store);
+        const name = `who-${tag()}`;
+        const rule = { maxFailures: 3, windowMs: HOUR };
+        await Promise.all([1, 2, 3].map(() => failures.recordFailure(name, rule, T0)));
+        expect(await failures.get(name)).toEqual({ failures: 3, lockedUntil: T0 + HOUR });
+        expect(await failures.recordFailure(name, rule, T0 + HOUR)).toEqual({ failures: 1, lockedUntil: null });
+        expect(await failures.recordFailure(name, rule, T0 + 3 * HOUR)).toEqual({ failures: 1, lockedUntil: null });
+        await failures.clear(name);
+        expect(await failures.get(name)).toBeNull();
+        await failures.recordFailure(name, rule, T0);
+        expect(await failures.sweep(HOUR, T0 + 2 * HOUR)).toBeGreaterThanOrEqual(1);
+        expect(await failures.get(name)).toBeNull();
+      });
+
+      it('keep sessions by hash with their user as the user is now; touch, end one or all but one, sweep the dead', async () => {
+        const sessions = new SessionRepository(store);
+        const u = await newUser(await tenant());
+        const [a, b, c] = [hex64(), hex64(), hex64()];
+        for (const id of [a, b, c]) await sessions.create({ id, userId: u.id, expiresAt: T0 + HOUR, sourceIp: null }, T0);
+        await users().update(u.id, { role: 'operator' }, T0);
+        expect(await sessions.find(a)).toMatchObject({
+          session: { id: a, userId: u.id, lastSeenAt: T0, expiresAt: T0 + HOUR },
+          user: { role: 'operator' },
+        });
+        await sessions.touch(a, T0 + MIN);
+        await sessions.touch(a, T0);
+        expect((await sessions.find(a))?.session.lastSeenAt).toBe(T0 + MIN);
+        expect(await sessions.delete(b)).toBe(true);
+        expect(await sessions.deleteForUser(u.id, a)).toBe(1);
+        expect(await sessions.countForUser(u.id)).toBe(1);
+        expect((await rejection(sessions.create({ id: a, userId: u.id, expiresAt: T0 + HOUR, sourceIp: null }, T0))).code).toBe('conflict');
+        expect((await rejection(sessions.create({ id: 'not-hex', userId: u.id, expiresAt: T0 + HOUR, sourceIp: null }, T0))).code).toBe(
+          'constraint',
+        );
+        expect(await sessions.sweep(30 * MIN, T0 + 40 * MIN)).toBeGreaterThanOrEqual(1);
+        expect(await sessions.find(a)).toBeNull();
+      });
+
+      it('find API tokens by hash with their owner, list them by tenant and user, revoke once, stamp the last use', async () => {
+        const tokens = new ApiTokenRepository(store);
+        const clientId = await tenant();
+        const u = await newUser(clientId, 'admin');
+        const hash = hex64();
+        const t = await newToken(u.id, clientId, { tokenHash: hash, role: 'operator' });
+        expect(t).toMatchObject({
+          userId: u.id,
+          username: u.username,
+          clientId,
+          role: 'operator',
+          expiresAt: T0 + HOUR,
+          lastUsedAt: null,
+          revokedAt: null,
+        });
+        expect(await tokens.findByHash(hash)).toEqual({ token: t, owner: u });
+        expect(await tokens.findByHash(hex64())).toBeNull();
+        const other = await newToken((await newUser(clientId)).id, clientId);
+        expect((await tokens.list({ clientId })).map((x) => x.id).sort()).toEqual([t.id, other.id].sort());
+        expect((await tokens.list({ clientId, userId: u.id })).map((x) => x.id)).toEqual([t.id]);
+        expect(await tokens.get(await tenant(), t.id)).toBeNull();
+        await tokens.touch(t.id, T0 + MIN);
+        expect((await tokens.revoke(t.id, T0 + 2 * MIN))?.revokedAt).toBe(T0 + 2 * MIN);
+        expect(await tokens.revoke(t.id, T0 + 3 * MIN)).toMatchObject({ revokedAt: T0 + 2 * MIN, lastUsedAt: T0 + MIN });
+        expect(await tokens.revoke(randomUUID(), T0)).toBeNull();
+        expect((await rejection(newToken(u.id, clientId, { tokenHash: hash }))).code).toBe('conflict');
+        expect((await rejection(newToken(u.id, clientId, { expiresAt: T0 }))).code).toBe('constraint');
+      });
+
+      it('enrol by hash until revoked or expired, revoke only through the token’s own cluster, and name a cluster id’s clients', async () => {
+        const enrolment = new EnrolmentTokenRepository(store);
+        const clientId = await tenant(['c1', 'c2']);
+        const make = (clusterId: string, expiresAt: number | null, tokenHash = hex64()) =>
+          enrolment.create({ tokenHash, prefix: 'blse_abc', clientId, clusterId, name: 'agents', createdBy: 'alice', expiresAt }, T0);
+        const hash = hex64();
+        const t = await make('c1', null, hash);
+        expect(t).toMatchObject({ clientId, clusterId: 'c1', createdBy: 'alice', expiresAt: null, revokedAt: null });
+        expect(await enrolment.use(hash, T0 + MIN)).toEqual({ id: t.id, clientId, clusterId: 'c1' });
+        expect((await enrolment.list(clientId, 'c1'))[0]?.lastUsedAt).toBe(T0 + MIN);
+        expect(await enrolment.revoke(clientId, 'c2', t.id, T0)).toBeNull();
+        expect((await enrolment.revoke(clientId, 'c1', t.id, T0 + 2 * MIN))?.revokedAt).toBe(T0 + 2 * MIN);
+        expect(await enrolment.use(hash, T0 + 3 * MIN)).toBeNull();
+        const expiringHash = hex64();
+        await make('c2', T0 + HOUR, expiringHash);
+        expect(await enrolment.use(expiringHash, T0 + HOUR - 1)).not.toBeNull();
+        expect(await enrolment.use(expiringHash, T0 + HOUR)).toBeNull();
+        expect((await rejection(make('no-such-cluster', null))).code).toBe('constraint');
+        const shared = `shared-${tag()}`;
+        const second = await tenant([shared]);
+        await new TenantRepository(store).ensureCluster(clientId, shared, T0);
+        expect(await enrolment.clusterOwners(shared)).toEqual([clientId, second].sort());
+      });
+    });
+
     describe('audit log', () => {
       const audit = () => new AuditRepository(store);
 
@@ -677,6 +849,177 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
           }),
         ).rejects.toThrow('change failed');
         expect((await audit().list({ clientId })).items).toEqual([]);
+      });
+    });
+
+    describe('jobs', () => {
+      const jobs = () => new JobRepository(store);
+      const runs = () => new JobRunRepository(store);
+      /** A kind of its own per test: claims look at every tenant's jobs of the kinds a runner names. */
+      const newJob = (over: Partial<NewJob> = {}): NewJob => ({
+        clientId: 'c',
+        kind: `k-${tag()}`,
+        status: 'pending',
+        dryRun: false,
+        params: { ids: ['vol-1'] },
+        requestedBy: 'alice',
+        sourceIp: '10.0.0.7',
+        note: 'tidy up',
+        steps: [
+          { name: 'delete-volume', target: 'vol-1' },
+          { name: 'delete-volume', target: 'vol-2', input: { sizeGib: 5 } },
+        ],
+        ...over,
+      });
+
+      it('store a job with its steps and logs, and list a tenant’s jobs newest first, filtered and paged', async () => {
+        const clientId = await tenant();
+        const a = await jobs().create(newJob({ clientId }), T0);
+        expect(a).toMatchObject({
+          clientId,
+          status: 'pending',
+          stepsTotal: 2,
+          stepsDone: 0,
+          attempt: 1,
+          sourceIp: '10.0.0.7',
+          createdAt: T0,
+        });
+        expect((await jobs().steps(a.id)).map((x) => [x.seq, x.target, x.status, x.input])).toEqual([
+          [0, 'vol-1', 'pending', {}],
+          [1, 'vol-2', 'pending', { sizeGib: 5 }],
+        ]);
+        const b = await jobs().create(newJob({ clientId, status: 'waiting-approval', requestedBy: 'bob' }), T0 + MIN);
+        await jobs().appendLog(a.id, null, 'info', 'created', T0);
+        await jobs().appendLog(a.id, 1, 'warn', 'second', T0 + 1);
+        expect((await jobs().logs(a.id)).map((l) => [l.stepSeq, l.level, l.message])).toEqual([
+          [null, 'info', 'created'],
+          [1, 'warn', 'second'],
+        ]);
+        expect((await jobs().list({ clientId })).items.map((j) => j.id)).toEqual([b.id, a.id]);
+        expect((await jobs().list({ clientId, status: 'waiting-approval' })).items.map((j) => j.id)).toEqual([b.id]);
+        expect((await jobs().list({ clientId, requestedBy: 'alice' })).items.map((j) => j.id)).toEqual([a.id]);
+        const first = await jobs().list({ clientId, limit: 1 });
+        expect(first.items.map((j) => j.id)).toEqual([b.id]);
+        expect((await jobs().list({ clientId, limit: 1, cursor: first.nextCursor ?? '' })).items.map((j) => j.id)).toEqual([a.id]);
+        expect(await jobs().get('another-tenant', a.id)).toBeNull();
+        expect(await jobs().get(clientId, 'not-a-uuid')).toBeNull();
+        expect((await rejection(jobs().create(newJob({ clientId, kind: 'Not Kebab' }), T0))).code).toBe('constraint');
+      });
+
+      it('give each job to one runner at a time: concurrent claims never share a job, a lease keeps others off until it expires', async () => {
+        const kind = `k-${tag()}`;
+        const made = [];
+        for (let i = 0; i < 4; i++) made.push(await jobs().create(newJob({ kind }), T0 + i));
+        await jobs().create(newJob({ kind, status: 'waiting-approval' }), T0);
+        const claims = await Promise.all(['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((r) => runs().claimNext(r, [kind], T0 + MIN, MIN)));
+        const got = claims.filter((c) => c !== null);
+        expect(got.map((c) => c.id).sort()).toEqual(made.map((m) => m.id).sort());
+        expect(got.every((c) => c.status === 'running' && c.previousStatus === 'pending')).toBe(true);
+        // Held until the lease runs out; then another runner takes it over and the first one's writes are refused.
+        expect(await runs().claimNext('r9', [kind], T0 + 2 * MIN - 1, MIN)).toBeNull();
+        const taken = await runs().claimNext('r9', [kind], T0 + 2 * MIN, MIN);
+        expect(taken?.id).toBe(made[0]?.id);
+        expect(taken?.previousClaim).not.toBeNull();
+        const loser = got.find((c) => c.id === taken?.id)?.claimedBy as string;
+        const lost = await rejection(runs().startStep(made[0]?.id as string, loser, 0, T0 + 2 * MIN));
+        expect(lost.code).toBe('invalid_state');
+        expect(lost.message).toContain('no longer claimed');
+        expect(await runs().renew(made[0]?.id as string, loser, T0 + 2 * MIN, MIN)).toBe(false);
+        expect(await runs().claimNext('r9', [`other-${kind}`], T0 + 10 * MIN, MIN)).toBeNull();
+      });
+
+      it('track steps and progress under the claim, park a job until run_after, and finish it', async () => {
+        const kind = `k-${tag()}`;
+        const j = await jobs().create(newJob({ kind }), T0);
+        const claimed = (await runs().claimNext('r1', [kind], T0, MIN)) as NonNullable<Awaited<ReturnType<JobRunRepository['claimNext']>>>;
+        expect(claimed.id).toBe(j.id);
+        const s0 = await runs().startStep(j.id, 'r1', 0, T0);
+        expect([s0.status, s0.attempts]).toEqual(['running', 1]);
+        await runs().recordEffect(j.id, 'r1', 0, { intent: 'delete' });
+        await runs().recordEffect(j.id, 'r1', 0, { outcome: 'deleted' });
+        const after0 = await runs().finishStep(j.id, 'r1', 0, 'succeeded', 'done', T0 + 1);
+        expect([after0.stepsDone, after0.stepsTotal]).toEqual([1, 2]);
+        expect((await runs().steps(j.id))[0]?.effect).toEqual({ intent: 'delete', outcome: 'deleted' });
+        expect(await runs().release(j.id, 'r1', T0 + 2, T0 + MIN)).toBe(true);
+        expect(await runs().claimNext('r2', [kind], T0 + MIN - 1, MIN)).toBeNull();
+        const back = await runs().claimNext('r2', [kind], T0 + MIN, MIN);
+        expect([back?.previousStatus, back?.previousRunAfter, back?.previousClaim]).toEqual(['running', T0 + MIN, null]);
+        await runs().startStep(j.id, 'r2', 1, T0 + MIN);
+        await runs().finishStep(j.id, 'r2', 1, 'skipped', 'attached now', T0 + MIN);
+        const done = await runs().finishJob(j.id, 'r2', 'succeeded', null, T0 + MIN);
+        expect(done).toMatchObject({ status: 'succeeded', stepsDone: 2, claimedBy: null, finishedAt: T0 + MIN });
+        expect((await rejection(runs().finishJob(j.id, 'r2', 'failed', 'x', T0 + MIN))).code).toBe('invalid_state');
+      });
+
+      it('cancel an idle job at once, ask a running one to stop, and retry a failed one without redoing finished steps', async () => {
+        const kind = `k-${tag()}`;
+        const idle = await jobs().create(newJob({ kind, status: 'waiting-approval' }), T0);
+        const cancelled = await jobs().cancel(null, idle.id, T0 + 1);
+        expect([cancelled.cancelled, cancelled.job.status]).toEqual([true, 'cancelled']);
+        expect((await jobs().steps(idle.id)).map((x) => x.status)).toEqual(['cancelled', 'cancelled']);
+        expect((await rejection(jobs().cancel(null, idle.id, T0 + 2))).code).toBe('invalid_state');
+        expect((await rejection(jobs().cancel(null, randomUUID(), T0 + 2))).code).toBe('not_found');
+
+        const busy = await jobs().create(newJob({ kind }), T0 + 1);
+        await runs().claimNext('r1', [kind], T0 + 2, MIN);
+        const asked = await jobs().cancel(null, busy.id, T0 + 3);
+        expect([asked.cancelled, asked.job.status, asked.job.cancelRequested]).toEqual([false, 'running', true]);
+        expect(await runs().cancelRequested(busy.id)).toBe(true);
+
+        await runs().startStep(busy.id, 'r1', 0, T0 + 3);
+        await runs().finishStep(busy.id, 'r1', 0, 'succeeded', null, T0 + 3);
+        await runs().startStep(busy.id, 'r1', 1, T0 + 3);
+        await runs().finishStep(busy.id, 'r1', 1, 'failed', 'boom', T0 + 3);
+        expect((await rejection(jobs().retry(null, busy.id, 'pending', T0 + 3))).code).toBe('invalid_state');
+        await runs().finishJob(busy.id, 'r1', 'failed', 'step 1 failed', T0 + 3);
+        const again = await jobs().retry(null, busy.id, 'pending', T0 + 4);
+        expect(again).toMatchObject({ status: 'pending', attempt: 2, error: null, cancelRequested: false, finishedAt: null, stepsDone: 1 });
+        expect((await jobs().steps(busy.id)).map((x) => x.status)).toEqual(['succeeded', 'pending']);
+        expect((await rejection(jobs().retry(null, busy.id, 'pending', T0 + 5))).code).toBe('invalid_state');
+      });
+    });
+
+    describe('approvals', () => {
+      const approvals = () => new ApprovalRepository(store);
+      const job = async (clientId: string) =>
+        new JobRepository(store).create(
+          { clientId, kind: `k-${tag()}`, status: 'waiting-approval', dryRun: false, params: {}, requestedBy: 'alice', steps: [] },
+          T0,
+        );
+
+      it('hold one pending request per job, refuse self-approval in the database, and decide once', async () => {
+        const clientId = await tenant();
+        const j = await job(clientId);
+        const a = await approvals().create(
+          { clientId, jobId: j.id, action: 'storage.delete', summary: 'delete 2', requestedBy: 'alice' },
+          T0,
+        );
+        expect(a).toMatchObject({ status: 'pending', decidedBy: null, requestedAt: T0 });
+        expect(
+          (await rejection(approvals().create({ clientId, jobId: j.id, action: 'storage.delete', summary: '', requestedBy: 'alice' }, T0)))
+            .code,
+        ).toBe('conflict');
+        const self = await rejection(approvals().decide(clientId, a.id, { status: 'approved', by: 'alice', reason: 'mine' }, T0 + 1));
+        expect(self.code).toBe('constraint');
+        expect((await rejection(approvals().decide(clientId, a.id, { status: 'approved', by: 'bob', reason: '' }, T0 + 1))).code).toBe(
+          'constraint',
+        );
+        const ok = await approvals().decide(clientId, a.id, { status: 'approved', by: 'bob', reason: 'checked' }, T0 + 2);
+        expect(ok).toMatchObject({ status: 'approved', decidedBy: 'bob', reason: 'checked', decidedAt: T0 + 2 });
+        expect(
+          (await rejection(approvals().decide(clientId, a.id, { status: 'rejected', by: 'carol', reason: 'late' }, T0 + 3))).code,
+        ).toBe('invalid_state');
+        expect((await rejection(approvals().decide(clientId, randomUUID(), { status: 'rejected', by: 'c', reason: 'x' }, T0))).code).toBe(
+          'not_found',
+        );
+        expect((await approvals().list({ clientId, status: 'approved' })).items.map((x) => x.id)).toEqual([a.id]);
+        expect((await approvals().list({ clientId, status: 'pending' })).items).toEqual([]);
+        const again = await approvals().create(
+          { clientId, jobId: j.id, action: 'storage.delete', summary: 'retry', requestedBy: 'alice' },
+          T0 + 4,
+        );
+        expect(await approvals().cancelPending(j.id, 'alice', T0 + 5)).toMatchObject({ id: again.id, status: 'cancelled' });
+        expect((await approvals().forJob(j.id)).map((x) => x.status)).toEqual(['cancelled', 'approved']);
       });
     });
   });

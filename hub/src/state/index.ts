@@ -4,9 +4,18 @@ export { type MetadataStoreOptions, metadataStoreOptionsFromConfig, openMetadata
 export { MIGRATIONS } from './migrations/index.ts';
 export type { Migration } from './migrator.ts';
 export { POSTGRES_SSL_MODES, type PostgresSslMode, resolvePostgresTls } from './postgres-tls.ts';
+export * from './repositories/api-token-repository.ts';
+export * from './repositories/approval-repository.ts';
 export * from './repositories/audit-repository.ts';
 export * from './repositories/decision-repository.ts';
+export * from './repositories/enrolment-token-repository.ts';
+export * from './repositories/job-repository.ts';
+export * from './repositories/job-run-repository.ts';
+export * from './repositories/job-types.ts';
+export * from './repositories/login-failure-repository.ts';
 export * from './repositories/override-repository.ts';
 export type { Page } from './repositories/page.ts';
 export * from './repositories/scoring-model-repository.ts';
+export * from './repositories/session-repository.ts';
 export * from './repositories/tenant-repository.ts';
+export * from './repositories/user-repository.ts';
