@@ -2,17 +2,21 @@ import { type Clock, type Logger, systemClock } from '@ballast/common';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from './api/api-server.ts';
 import type { HubConfig } from './config/hub-config.ts';
+import { parseApprovalPolicy } from './governance/approval-policy.ts';
 import { AgentRegistry } from './ingest/agent-registry.ts';
 import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
 import { NatsIngest } from './ingest/nats-ingest.ts';
 import { SeriesWriter } from './ingest/series-writer.ts';
+import { ActionsPlane } from './jobs/actions-plane.ts';
 import { recordEventEvidence } from './pools/event-evidence.ts';
 import { ScoringPlane, type ScoringPlaneOverrides } from './pools/scoring-plane.ts';
 import type { MetadataStore } from './state/metadata-store.ts';
 import { metadataStoreOptionsFromConfig, openMetadataStore } from './state/metadata-store-factory.ts';
 import { DecisionRepository } from './state/repositories/decision-repository.ts';
 import { ScoringModelRepository } from './state/repositories/scoring-model-repository.ts';
+import { TenantRepository } from './state/repositories/tenant-repository.ts';
+import { parseStoragePrices } from './storage-cleanup/storage-prices.ts';
 import { openStoreConnection } from './store/clickhouse-connection.ts';
 import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import type { EventRecord, MetricsStore } from './store/metrics-store.ts';
@@ -32,6 +36,8 @@ export class Hub {
   metadata: MetadataStore | null = null;
   /** Cloud, catalog and pool scores; null unless --cloud is set. */
   scoring: ScoringPlane | null = null;
+  /** Jobs, storage cleanup, governance, approvals; null unless --cloud is set. */
+  actions: ActionsPlane | null = null;
   private api: FastifyInstance | null = null;
   httpPort = 0;
 
@@ -111,6 +117,8 @@ export class Hub {
     this.scoring = ScoringPlane.fromConfig(this.config, { clock: this.clock, log: this.log, models }, this.overrides);
     await this.scoring?.start();
     await this.store.start();
+    if (this.scoring) this.actions = this.buildActions(this.metadata, this.scoring);
+    await this.actions?.start();
     this.registry.start();
     await this.gateway.start();
     this.nats?.start();
@@ -121,6 +129,7 @@ export class Hub {
       defaultTenant: this.config.defaultTenant,
       now: () => this.clock.now(),
       decisions: new DecisionRepository(this.metadata),
+      ...(this.actions ? { actions: this.actions } : {}),
       ...(this.scoring ? { scoring: { models, board: this.scoring.board, catalog: this.scoring.catalog } } : {}),
       readiness: [
         { name: 'metadata', check: async () => void (await this.metadata?.query('SELECT 1')) },
@@ -146,6 +155,28 @@ export class Hub {
     this.log.info('hub ready', { http: this.httpPort, grpc: this.gateway.boundPort, nats: this.config.natsUrl || undefined });
   }
 
+  private buildActions(metadata: MetadataStore, scoring: ScoringPlane): ActionsPlane {
+    const tenants = new TenantRepository(metadata);
+    return new ActionsPlane({
+      store: metadata,
+      cloud: scoring.cloud,
+      clock: this.clock,
+      log: this.log.child({ part: 'jobs' }),
+      policy: parseApprovalPolicy(this.config.approvalRequiredFor),
+      storagePrices: parseStoragePrices(this.config.storagePrices),
+      // Governance must never touch a node of a cluster Ballast serves: agents seen, and clusters registered.
+      knownFleet: async () => {
+        const agents = await this.registry.list(null);
+        const clusterIds = new Set(agents.map((a) => a.cluster));
+        for (const c of await tenants.listClients()) for (const k of await tenants.listClusters(c.id)) clusterIds.add(k.id);
+        return { clusterIds, instanceIds: new Set(agents.map((a) => a.instanceId)) };
+      },
+      hourlyPrice: (i) =>
+        (i.capacityType === 'spot' ? scoring.catalog.spotPrice(i.instanceType, i.zone) : scoring.catalog.onDemandPrice(i.instanceType))
+          ?.pricePerHour ?? null,
+    });
+  }
+
   async shutdown(): Promise<void> {
     await this.api?.close();
     await this.gateway.shutdown();
@@ -154,6 +185,7 @@ export class Hub {
     await this.pipeline.shutdown();
     await this.nats?.close();
     await this.registry.shutdown();
+    await this.actions?.shutdown();
     await this.store.shutdown();
     await this.scoring?.shutdown();
     await this.metadata?.close();

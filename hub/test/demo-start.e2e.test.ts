@@ -43,6 +43,15 @@ describe('npm start', () => {
     }
   });
 
+  it('serves the storage inventory and the job list of the simulated account', async () => {
+    const volumes = await fetch(`${url}/api/v1/storage/volumes`);
+    expect(volumes.status).toBe(200);
+    const body = (await volumes.json()) as { volumes: Array<{ volumeId: string }> };
+    expect(body.volumes.length).toBeGreaterThan(0);
+    const jobs = await fetch(`${url}/api/v1/jobs`);
+    expect(jobs.status).toBe(200);
+  });
+
   it('has its simulated agents reporting', async () => {
     const nodes = await waitFor(
       'agents to appear',

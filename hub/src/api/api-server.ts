@@ -4,18 +4,25 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Catalog } from '../catalog/catalog.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { componentToApiError } from '../errors/component-errors.ts';
+import { headerActor } from '../governance/actor.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
+import type { ActionsPlane } from '../jobs/actions-plane.ts';
 import type { PoolBoard } from '../pools/pool-board.ts';
 import type { DecisionRepository } from '../state/repositories/decision-repository.ts';
 import type { ScoringModelRepository } from '../state/repositories/scoring-model-repository.ts';
 import type { MetricsStore } from '../store/metrics-store.ts';
+import { registerApprovalRoutes } from './routes/approval-routes.ts';
+import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerDecisionRoutes } from './routes/decision-routes.ts';
+import { registerGovernanceRoutes } from './routes/governance-routes.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
+import { registerJobRoutes } from './routes/job-routes.ts';
 import { registerMetricsCatalogRoutes } from './routes/metrics-catalog-routes.ts';
 import { registerMetricsQueryRoute } from './routes/metrics-query-route.ts';
 import { registerNodesRoute } from './routes/nodes-route.ts';
 import { registerPoolRoutes } from './routes/pool-routes.ts';
 import { registerScoringModelRoutes } from './routes/scoring-model-routes.ts';
+import { registerStorageRoutes } from './routes/storage-routes.ts';
 import { registerStorageUsageRoute } from './routes/storage-usage-route.ts';
 import { validationToApiError } from './validation-error.ts';
 
@@ -28,6 +35,8 @@ export interface ApiServerDeps {
   now: () => number;
   /** The metadata-backed parts; absent in tools that serve metrics only. */
   decisions?: DecisionRepository;
+  /** Jobs, storage cleanup, governance, approvals and audit (a hub with a cloud). */
+  actions?: ActionsPlane;
   scoring?: { models: ScoringModelRepository; board: PoolBoard; catalog: Pick<Catalog, 'spotPrice' | 'onDemandPrice' | 'now'> };
 }
 
@@ -67,6 +76,16 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   registerMetricsCatalogRoutes(app, { store: deps.store, tenantOf });
   registerStorageUsageRoute(app, { store: deps.store });
   if (deps.decisions) registerDecisionRoutes(app, { decisions: deps.decisions, tenantOf, now: deps.now });
+  if (deps.actions) {
+    // Until sign-in is wired, the actor is what the X-Ballast-Actor header says (default "api").
+    const actorOf = headerActor;
+    const a = deps.actions;
+    registerJobRoutes(app, { jobs: a.jobs, tenantOf, actorOf });
+    registerStorageRoutes(app, { inventory: a.inventory, jobs: a.jobs, tenantOf, actorOf });
+    registerGovernanceRoutes(app, { unregistered: a.unregistered, jobs: a.jobs, tenantOf, actorOf });
+    registerApprovalRoutes(app, { approvals: a.approvals, tenantOf, actorOf });
+    registerAuditRoutes(app, { audit: a.audit, tenantOf });
+  }
   if (deps.scoring) {
     // Until sign-in exists every change is made by the same actor; the audit log will name users.
     registerScoringModelRoutes(app, { models: deps.scoring.models, board: deps.scoring.board, now: deps.now, actorOf: () => 'api' });

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { type ConfigOf, field } from '@ballast/common';
+import { parseApprovalPolicy } from '../governance/approval-policy.ts';
 import { POSTGRES_SSL_MODES } from '../state/postgres-tls.ts';
+import { parseStoragePrices } from '../storage-cleanup/storage-prices.ts';
 
 const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist', import.meta.url));
 
@@ -350,6 +352,22 @@ export const HUB_CONFIG = {
     default: '',
     help: "Spot Advisor CSV (interruption bucket per type): the prior of each pool's interruption risk; empty: a neutral prior",
   }),
+  approvalRequiredFor: field({
+    kind: 'string',
+    flag: 'approval-required-for',
+    env: ['BALLAST_APPROVAL_REQUIRED_FOR'],
+    default: '',
+    check: (v: string) => checked(() => parseApprovalPolicy(v)),
+    help: 'actions that wait for a second person, comma-separated (storage.delete, governance.terminate)',
+  }),
+  storagePrices: field({
+    kind: 'string',
+    flag: 'storage-prices',
+    env: ['BALLAST_STORAGE_PRICES'],
+    default: '',
+    check: (v: string) => checked(() => parseStoragePrices(v)),
+    help: 'USD per GiB-month for the cleanup estimates, JSON: {"volumeGibMonth":{"gp3":0.08},"snapshotGibMonth":0.05}; empty: us-east-1 list prices',
+  }),
   catalogRefreshMinutes: field({
     kind: 'int',
     flag: 'catalog-refresh-minutes',
@@ -362,6 +380,16 @@ export const HUB_CONFIG = {
 };
 
 export type HubConfig = ConfigOf<typeof HUB_CONFIG>;
+
+/** A parser's complaint as a field check's message (the loader adds the field's name). */
+function checked(parse: () => unknown): string | null {
+  try {
+    parse();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 function isHttpUrl(v: string): boolean {
   try {
