@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // one data directory per process, so tests that open chDB cannot share a worker.
 export default defineConfig({
   test: {
-    include: ['{common,proto,agent,hub,sim,testkit,console,kube}/**/*.test.ts'],
+    include: ['{common,proto,agent,hub,sim,testkit,console,kube,eval}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     maxWorkers: 2,
