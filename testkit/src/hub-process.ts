@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTsProcess, type TestProcess, waitFor } from './child-process.ts';
+import { seedMigratedPglite } from './pglite-template.ts';
 
 export interface HubHandle {
   process: TestProcess;
@@ -31,6 +32,8 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
  */
 export async function startHub(options: HubOptions = {}): Promise<HubHandle> {
   const dataDir = options.dataDir ?? tempDir('hub').path;
+  // A restart keeps its metadata; a first start gets a migrated copy instead of PGlite's slow initdb.
+  if (!existsSync(join(dataDir, 'metadata'))) await seedMigratedPglite(join(dataDir, 'metadata'));
   const proc = startTsProcess('hub', 'hub/src/main.ts', {
     BALLAST_HTTP_HOST: '127.0.0.1',
     BALLAST_GRPC_HOST: '127.0.0.1',
@@ -47,7 +50,7 @@ export async function startHub(options: HubOptions = {}): Promise<HubHandle> {
       if (proc.exitCode !== undefined) throw new Error(`hub exited with ${proc.exitCode}`);
       return proc.logs().find((l) => l.msg === 'hub ready');
     },
-    30_000,
+    60_000,
     () => proc.tail(),
   );
   const httpPort = Number(ready.http);
