@@ -46,7 +46,7 @@ export interface AgentOptions {
    * when set, else a {@link BatchBuffer} in memory. start() opens it; shutdown() closes it.
    */
   store?: BatchStore;
-  /** Epoch, last sequence and series dictionary; default: state.json/series.log under bufferDir, else in memory. */
+  /** Epoch, last sequence and series dictionary; default: state.bin/series.log under bufferDir, else in memory. */
   state?: AgentState;
 }
 

@@ -60,6 +60,10 @@ export class KubePodMetadata implements PodMetadataSource {
   private lists = 0;
   private watchErrors = 0;
   private synced = false;
+  /** Bumped by every change to what lookup() answers (see version). */
+  private changes = 0;
+  /** When the next deleted pod's names stop answering. */
+  private nextExpiry = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: KubePodMetadataOptions) {
     this.clock = options.clock ?? systemClock;
@@ -110,6 +114,21 @@ export class KubePodMetadata implements PodMetadataSource {
       e = d.entry;
     }
     return e.containers.get(containerId) ?? e.pod;
+  }
+
+  /** Changes with every pod event that changes an answer, and when a deleted pod's names expire. */
+  get version(): number {
+    const now = this.clock.now();
+    if (this.nextExpiry < now) {
+      this.changes++;
+      let next = Number.POSITIVE_INFINITY;
+      for (const [k, d] of this.deleted) {
+        if (d.until < now) this.deleted.delete(k);
+        else if (d.until < next) next = d.until;
+      }
+      this.nextExpiry = next;
+    }
+    return this.changes;
   }
 
   stats(): KubePodMetadataStats {
@@ -200,7 +219,9 @@ export class KubePodMetadata implements PodMetadataSource {
 
   private upsert(pod: PodShape): void {
     const e = podEntry(pod);
-    if (e) this.live.set(e.uid, e);
+    if (!e) return;
+    this.live.set(e.uid, e);
+    this.changes++;
   }
 
   private remove(uid: string): void {
@@ -208,7 +229,11 @@ export class KubePodMetadata implements PodMetadataSource {
     this.live.delete(uid);
     const now = this.clock.now();
     for (const [k, d] of this.deleted) if (d.until < now) this.deleted.delete(k);
-    if (e) this.deleted.set(uid, { entry: e, until: now + (this.options.retainDeletedMs ?? 60_000) });
+    if (!e) return;
+    const until = now + (this.options.retainDeletedMs ?? 60_000);
+    this.deleted.set(uid, { entry: e, until });
+    if (until < this.nextExpiry) this.nextExpiry = until;
+    this.changes++;
   }
 
   private replaceAll(pods: PodShape[]): void {

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NodeCollector, parseMeminfo, parseMountinfo, parseProcStatCpu } from './node-collector.ts';
+import { MEMINFO_FIELDS, meminfoFields, NodeCollector, parseMountinfo, parseProcStatCpu } from './node-collector.ts';
 
 describe('node collector parsers', () => {
   it('reads the aggregate cpu line of /proc/stat', () => {
@@ -16,9 +17,34 @@ describe('node collector parsers', () => {
     expect(parseProcStatCpu('cpu0 1 2 3 4\n')).toBeUndefined();
   });
 
-  it('reads /proc/meminfo in bytes', () => {
-    const m = parseMeminfo('MemTotal:       16384 kB\nMemFree:         1024 kB\nMemAvailable:    8192 kB\nHugePages_Total:       0\n');
-    expect(m).toMatchObject({ MemTotal: 16384 * 1024, MemFree: 1024 * 1024, MemAvailable: 8192 * 1024, HugePages_Total: 0 });
+  it('reads the /proc/meminfo fields it needs in bytes, NaN for those absent', () => {
+    const out = new Float64Array(MEMINFO_FIELDS.length);
+    meminfoFields(
+      'MemTotal:       16384 kB\nMemFree:         1024 kB\nMemAvailable:    8192 kB\nHugePages_Total:       0\nSwapTotal: 7',
+      out,
+    );
+    expect(Object.fromEntries(MEMINFO_FIELDS.map((k, i) => [k, out[i]]))).toEqual({
+      MemTotal: 16384 * 1024,
+      MemFree: 1024 * 1024,
+      MemAvailable: 8192 * 1024,
+      Buffers: Number.NaN,
+      Cached: Number.NaN,
+      SReclaimable: Number.NaN,
+      SwapTotal: 7,
+      SwapFree: Number.NaN,
+    });
+    // This machine's file, against a plain split-and-parse of every line.
+    const text = readFileSync('/proc/meminfo', 'latin1');
+    const all: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      const [k, rest] = line.split(':');
+      if (k && rest) all[k] = Number.parseInt(rest, 10) * (line.endsWith(' kB') ? 1024 : 1);
+    }
+    meminfoFields(text, out);
+    // A field never matches a longer one it prefixes (MemFree, not MemFreeX; Cached, not SwapCached).
+    expect(Object.fromEntries(MEMINFO_FIELDS.map((k, i) => [k, out[i]]))).toEqual(
+      Object.fromEntries(MEMINFO_FIELDS.map((k) => [k, all[k] ?? Number.NaN])),
+    );
   });
 
   it('keeps local disks once per device (shortest mount point), skips pseudo, remote and memory filesystems', () => {

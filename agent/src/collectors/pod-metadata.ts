@@ -12,6 +12,11 @@ export interface PodMetadata {
 /** Resolves a cgroup's pod uid and container id to names. Must be cheap: it runs per container per cycle. */
 export interface PodMetadataSource {
   lookup(podUid: string, containerId: string): PodMetadata | undefined;
+  /**
+   * Changes whenever a lookup may answer differently than before, so a caller can skip a
+   * cycle's lookups when it has not. Absent: answers may change at any time.
+   */
+  readonly version?: number;
 }
 
 /** The parts of a Kubernetes Pod the mapping reads (structurally compatible with V1Pod). */
@@ -85,6 +90,7 @@ export function ownerOf(p: PodShape): { kind: string; name: string } {
 /** A fixed map; for tests and for callers that already know the pods. */
 export class StaticPodMetadata implements PodMetadataSource {
   private readonly pods = new Map<string, PodEntry>();
+  version = 0;
 
   constructor(pods: PodShape[] = []) {
     for (const p of pods) this.set(p);
@@ -93,10 +99,12 @@ export class StaticPodMetadata implements PodMetadataSource {
   set(p: PodShape): void {
     const e = podEntry(p);
     if (e) this.pods.set(e.uid, e);
+    this.version++;
   }
 
   delete(uid: string): void {
     this.pods.delete(uid);
+    this.version++;
   }
 
   lookup(podUid: string, containerId: string): PodMetadata | undefined {

@@ -166,7 +166,7 @@ export class DiskBatchStore implements BatchStore {
     await done;
   }
 
-  /** Fsyncs and closes the active segment; safe before open and twice. */
+  /** Fsyncs and closes the active segment, and closes the ack logs; safe before open and twice. */
   async close(): Promise<void> {
     if (this.state !== 'open') {
       this.state = 'closed';
@@ -179,6 +179,7 @@ export class DiskBatchStore implements BatchStore {
     const seg = this.active;
     this.active = null;
     if (seg) this.seal(seg, true);
+    for (const s of this.segments) s.acks.close();
   }
 
   get size(): number {
@@ -211,7 +212,7 @@ export class DiskBatchStore implements BatchStore {
       }
       const { sequence: seq, points } = header;
       if (header.epoch !== this.options.epoch) {
-        // Written under another epoch (state.json was lost): its sequences mean nothing to the hub now.
+        // Written under another epoch (the state file was lost): its sequences mean nothing to the hub now.
         this.droppedBatches += 1;
         this.droppedPoints += points;
         continue;

@@ -46,6 +46,8 @@ export class SeriesLog {
     if (keep < buf.length) this.corruptRecords += 1;
     this.fd = openSync(this.path, reset ? 'w' : 'a');
     if (keep < buf.length) truncateSync(this.path, keep);
+    // An emptied or cut file is synced by the next sync(), like an append.
+    if (reset || keep < buf.length) this.unsynced = true;
     return defs;
   }
 

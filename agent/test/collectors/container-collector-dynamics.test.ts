@@ -103,10 +103,11 @@ describe('container discovery caching', () => {
     const pod = t.pods[0] as (typeof t.pods)[0];
     const victim = pod.containers[pod.containers.length - 1]?.id as string;
     t.removeContainer(pod.uid, victim);
-    expect(containersIn(await c.collect()).has(victim)).toBe(false); // cycle 5: read fails, dropped
+    // Cycle 5: the fixture is not cgroupfs, where the read would fail; the pod's directory is
+    // watched instead, so the pod alone is listed again and the container dropped (the
+    // per-container probe that does it when no watch can be set is in container-collector-removal.test.ts).
+    expect(containersIn(await c.collect()).has(victim)).toBe(false);
     expect(c.stats()).toMatchObject({ containers: t.containerCount(), fullScans: 2 });
-    await c.collect(); // cycle 6: early full rescan, not due until 7
-    expect(c.stats().fullScans).toBe(3);
     expect(errors).toEqual([]);
   });
 

@@ -101,6 +101,26 @@ describe.each(TREES)('container collector on the $name fixture', ({ dir, version
     expect(labels(ID.worker)).toMatchObject({ namespace: 'jobs', owner_kind: 'Job', owner_name: 'batch-28431520' });
   });
 
+  it('follows metadata that changes between cycles, and skips sandboxes once the metadata tells them apart', async () => {
+    const metadata = new StaticPodMetadata(PODS.filter((p) => p.metadata?.uid !== UID.web));
+    const c = new ContainerCollector({ root: join(FIXTURES, dir), metadata, sandboxes: 'skip', onError: () => {} });
+    await c.start();
+    const labels = (samples: Sample[], id: string) => samples.find((x) => x.labels['container_id'] === id)?.labels;
+    let samples = await c.collect();
+    // web is not known yet: ids only, and its sandbox is read (nothing tells it apart).
+    expect(labels(samples, ID.nginx)).toEqual({ pod_uid: UID.web, container_id: ID.nginx });
+    expect(containerIds(samples).has(ID.sandboxA)).toBe(true);
+    samples = await c.collect();
+    expect(labels(samples, ID.nginx)).toEqual({ pod_uid: UID.web, container_id: ID.nginx });
+    metadata.set(PODS.find((p) => p.metadata?.uid === UID.web) as (typeof PODS)[number]);
+    samples = await c.collect();
+    expect(labels(samples, ID.nginx)).toMatchObject({ pod: 'web-7d9f8b6c5-x2k4p', container: 'nginx' });
+    expect(containerIds(samples).has(ID.sandboxA)).toBe(false);
+    metadata.delete(UID.cache);
+    samples = await c.collect();
+    expect(labels(samples, ID.redis)).toEqual({ pod_uid: UID.cache, container_id: ID.redis });
+  });
+
   it('marks every sample with its kind and unit', async () => {
     const { samples } = await collectOnce(dir, false);
     const kinds = Object.fromEntries(samples.map((s) => [s.metric, `${s.kind}/${s.unit}`]));

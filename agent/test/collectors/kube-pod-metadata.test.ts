@@ -120,13 +120,23 @@ describe('KubePodMetadata against the simulator’s kube-apiserver', () => {
     const { core, make } = await setup(clock);
     source = make();
     await source.start();
+    // `version` moves with every change to an answer, so a collector can skip its lookups otherwise.
+    const v0 = source.version;
+    expect(source.version).toBe(v0);
     const uid = await createPod(core, 'late', 'node-a', { app: 7 });
     await until(() => source?.lookup(uid, cid(7))?.container === 'app');
+    const v1 = source.version;
+    expect(v1).toBeGreaterThan(v0);
     await core.deleteNamespacedPod({ name: 'late', namespace: 'shop', gracePeriodSeconds: 0 });
     await until(() => source?.stats().pods === 0);
+    const v2 = source.version;
+    expect(v2).toBeGreaterThan(v1);
     // The cgroup may outlive the API object by a cycle or two; its names still answer.
     expect(source.lookup(uid, cid(7))?.pod).toBe('late');
+    expect(source.version).toBe(v2);
     clock.skip(31_000);
+    // Expired: the answer changes without an event, and so does the version.
+    expect(source.version).toBeGreaterThan(v2);
     expect(source.lookup(uid, cid(7))).toBeUndefined();
   });
 

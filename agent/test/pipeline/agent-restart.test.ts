@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent.ts';
 import type { Sample } from '../../src/collectors/collector.ts';
 import { AGENT_CONFIG, type AgentConfig } from '../../src/config/agent-config.ts';
+import { encodeStateSlot, newestStateSlot, STATE_FILE, STATE_SLOT_STRIDE } from '../../src/pipeline/agent-state.ts';
 import { FakeTransport, gauge, ScriptedCollector, until } from './fakes.ts';
 import { tempDirs } from './temp-dirs.ts';
 
@@ -55,14 +56,19 @@ describe('Agent with a buffer directory, across restarts', () => {
     expect(final).toMatchObject({ lastSequence: '5', bufferedBatches: 0, batchesAcked: 4, droppedBatches: 0, corruptRecords: 0 });
   });
 
-  it('continues after the highest stored sequence when state.json lags the store (crash between the writes)', async () => {
+  it('continues after the highest stored sequence when the state file lags the store (crash between the writes)', async () => {
     const dir = dirs.make();
     const cfg = config({ bufferDir: dir });
     const one = await run(cfg, 3, (n) => [gauge('cpu', n)]);
     await one.agent.shutdown();
-    const path = join(dir, 'state.json');
-    const state = JSON.parse(readFileSync(path, 'utf8'));
-    writeFileSync(path, JSON.stringify({ ...state, lastSequence: '1' }));
+    const path = join(dir, STATE_FILE);
+    const state = newestStateSlot(readFileSync(path));
+    expect(state).toMatchObject({ epoch: one.agent.epoch, lastSequence: 3n });
+    // Only sequence 1 recorded, in the newest slot; the other slot emptied.
+    const generation = (state?.generation ?? 0n) + 1n;
+    const file = Buffer.alloc(2 * STATE_SLOT_STRIDE);
+    encodeStateSlot({ generation, epoch: one.agent.epoch, lastSequence: 1n }, file.subarray(Number(generation % 2n) * STATE_SLOT_STRIDE));
+    writeFileSync(path, file);
     const two = await run(cfg, 1, (n) => [gauge('cpu', n)]);
     expect(two.transport.batches.map((b) => Number(b.sequence))).toEqual([4]);
     await two.agent.shutdown();

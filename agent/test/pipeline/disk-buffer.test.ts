@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SampleBatchSchema } from '@ballast/proto';
 import { toBinary } from '@bufbuild/protobuf';
@@ -85,6 +85,39 @@ describe('DiskBatchStore across restarts', () => {
     expect(again.size).toBe(0);
     expect(segmentFiles(dir)).toHaveLength(0);
     await again.close();
+  });
+
+  it('keeps an ack log open between acks, and closes it with its segment and with the store', async () => {
+    const dir = dirs.make();
+    // Ack logs this process holds open, by name.
+    const openAcks = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((p) => p.startsWith(join(dir, 'batches')) && p.endsWith('.ack'));
+    const s = await openStore(dir, { segmentBytes: 3 * recordBytes(20) });
+    for (let i = 1; i <= 7; i++) s.add(batch(i, 20));
+    s.remove(1n);
+    s.remove(4n);
+    s.remove(2n);
+    expect(openAcks()).toHaveLength(2); // the first two segments' logs, one descriptor each
+    s.remove(3n); // the first segment is all acked: deleted, its log closed
+    expect(openAcks()).toHaveLength(1);
+    await s.close();
+    expect(openAcks()).toHaveLength(0);
+    // What was written through the kept descriptor is what the next run reads.
+    const again = await openStore(dir);
+    expect(nums(again.sequences())).toEqual([5, 6, 7]);
+    again.remove(5n);
+    await again.close();
+    const third = await openStore(dir);
+    expect(nums(third.sequences())).toEqual([6, 7]);
+    await third.close();
   });
 
   it('detects a torn last record (crash mid-write), counts it, truncates it, keeps the rest', async () => {

@@ -93,11 +93,19 @@ export function listPods(mount: string, kp: Kubepods, cache: PodNameCache = new 
 /** The container cgroups of one pod (the sandbox's included: nothing in the name tells them apart). */
 export function listContainers(mount: string, pod: PodCgroup, driver: CgroupDriver): ContainerCgroup[] {
   const out: ContainerCgroup[] = [];
-  for (const name of entryNames(`${mount}/${pod.rel}`) ?? []) {
+  for (const name of podEntryNames(mount, pod)) {
     const id = containerIdFromDirName(name, driver);
     if (id) out.push({ podUid: pod.uid, qos: pod.qos, containerId: id, rel: `${pod.rel}/${name}` });
   }
   return out;
+}
+
+/**
+ * The names in a pod's cgroup directory (empty when it is gone), for a caller that turns only
+ * the new container directories among them into {@link ContainerCgroup}s (containerIdFromDirName).
+ */
+export function podEntryNames(mount: string, pod: PodCgroup): string[] {
+  return entryNames(`${mount}/${pod.rel}`) ?? [];
 }
 
 export function podFromDirName(name: string, driver: CgroupDriver): { uid: string; qos: QosClass } | undefined {
