@@ -211,8 +211,12 @@ async function storage(): Promise<void> {
         parts: samples.parts,
       },
       storage_rollup_1m_bytes_per_raw_point: round(rollup('samples_1m') / points, 3),
+      storage_rollup_5m_bytes_per_raw_point: round(rollup('samples_5m') / points, 3),
       storage_rollup_1h_bytes_per_raw_point: round(rollup('samples_1h') / points, 3),
-      storage_total_bytes_per_point_with_rollups: round((samples.bytesOnDisk + rollup('samples_1m') + rollup('samples_1h')) / points, 3),
+      storage_total_bytes_per_point_with_rollups: round(
+        (samples.bytesOnDisk + rollup('samples_1m') + rollup('samples_5m') + rollup('samples_1h')) / points,
+        3,
+      ),
       storage_insert_s: round(Number(r.insert_s)),
       storage_insert_points_per_second: Math.round(points / Number(r.insert_s)),
       storage_optimize_s: round(Number(r.optimize_s)),

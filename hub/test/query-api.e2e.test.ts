@@ -227,7 +227,12 @@ describe('query API of a real hub over stored data', () => {
     expect(auto.series[0]?.points).toEqual(raw.series[0]?.points);
     expect(raw.series[0]?.points.every(([, v]) => v === 120)).toBe(true);
     const medium = { ...long, start: String(s(H - 12 * HOUR)), step: '5m' };
-    expect((await query(medium)).resolution).toBe(has('1m') ? '1m' : 'raw');
+    const fiveMinutes = await query(medium);
+    expect(fiveMinutes.resolution).toBe(has('5m') ? '5m' : has('1m') ? '1m' : 'raw');
+    expect(fiveMinutes.series[0]?.points).toEqual((await query({ ...medium, resolution: 'raw' })).series[0]?.points);
+    expect(fiveMinutes.series[0]?.points.every(([, v]) => v === 10)).toBe(true);
+    expect((await query({ ...medium, step: '1m' })).resolution).toBe(has('1m') ? '1m' : 'raw');
+    expect((await query({ ...medium, step: '5m', resolution: '1m' })).series[0]?.points).toEqual(fiveMinutes.series[0]?.points);
     expect((await query({ ...lastHour, metric: 'node_cpu_usage_percent', step: '1m' })).resolution).toBe('raw');
     const odd = await query({ ...long, step: '90s', resolution: '1m' }, 400);
     expect(odd.error.parameter).toBe('resolution');

@@ -8,6 +8,7 @@ import type {
   MetricsStore,
   RangeQuery,
   RangeSeries,
+  Resolution,
   SampleBlock,
   SeriesRecord,
 } from '../../hub/src/store/metrics-store.ts';
@@ -194,6 +195,30 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
       });
     });
 
+    it('findSeries sees series inserted after the same lookup was answered; answers are the caller’s own', async () => {
+      const tenant = tenantFor('series-later');
+      const metric = 'node_cpu_mode_percent';
+      const selector = { tenant, metric, matchers: [{ label: 'mode', op: '=~' as const, value: 'idle|user' }], limit: 10 };
+      const first = series(tenant, 21n, { labels: { mode: 'idle' } });
+      await store.insertSeries([first]);
+      expect(await store.findSeries(selector)).toEqual([first]);
+      const answer = await store.findSeries(selector);
+      answer.pop(); // changing one answer changes no other
+      expect(await store.findSeries(selector)).toEqual([first]);
+      // Another metric of the tenant, and another tenant, leave the answer alone.
+      await store.insertSeries([
+        series(tenant, 22n, { metric: 'node_load1' }),
+        series(tenantFor('series-later-b'), 23n, { labels: { mode: 'idle' } }),
+      ]);
+      expect(await store.findSeries(selector)).toEqual([first]);
+      const second = series(tenant, 20n, { labels: { mode: 'user' } });
+      await store.insertSeries([second]);
+      expect(await store.findSeries(selector)).toEqual([second, first]);
+      // Re-announcing a known series changes nothing.
+      await store.insertSeries([first]);
+      expect(await store.findSeries(selector)).toEqual([second, first]);
+    });
+
     it("tenant isolation: another tenant's series are never returned", async () => {
       const mine = tenantFor('iso-a');
       const theirs = tenantFor('iso-b');
@@ -321,6 +346,160 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         await store.insertSamples([{ tenant: retryTenant, cluster: 'c1', block: points }], []);
         const rows = await store.queryRange({ seriesIds: [D], startMs: T0, endMs: end, stepSeconds: 60, aggregation: 'sum' });
         expect(flatten(rows)).toEqual([{ seriesId: D, t: t0, value: 6 }]);
+      });
+    });
+
+    describe('queryRange with pointsJson: the points as JSON text', () => {
+      const tenant = tenantFor('points-json');
+      const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+      const P = 301n;
+      const Q = 302n;
+      // Every spelling JSON.stringify has for a double, one a minute (so `last` of a minute is the value).
+      const special = [
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        -0,
+        0,
+        1e21,
+        -1e21,
+        1.5e300,
+        123456789012345680000,
+        1e-7,
+        -1.5e-7,
+        1e-6,
+        Number.MIN_VALUE,
+        Number.MAX_VALUE,
+        -2.2250738585072014e-308,
+        0.1 + 0.2,
+        2 ** 53 + 2,
+        -5,
+        66.11733515042191,
+      ];
+      // And random bit patterns: every exponent and mantissa, NaN payloads included.
+      const random = (() => {
+        let x = 0x2545f491;
+        const next = () => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return x >>> 0;
+        };
+        const words = Uint32Array.from({ length: 600 }, next);
+        return Array.from(new Float64Array(words.buffer));
+      })();
+      const end = T0 + 3_600_000;
+      const reference = (t: ArrayLike<number>, v: ArrayLike<number>) => JSON.stringify(Array.from(t, (x, i) => [x, v[i]])).slice(1, -1);
+      const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+      const exact = (xs: ArrayLike<number>) => Array.from(xs, (x) => (Object.is(x, -0) ? '-0' : x));
+
+      beforeAll(async () => {
+        await store.insertSamples(
+          [
+            {
+              tenant,
+              cluster: 'c1',
+              block: block([
+                ...special.map((v, i): [bigint, number, number] => [P, T0 + i * 60_000 + 1_000, v]),
+                ...random.map((v, i): [bigint, number, number] => [Q, T0 + i * 5_000, v]),
+              ]),
+            },
+          ],
+          [],
+        );
+      });
+
+      it('equals JSON.stringify of the [t, v] pairs, for every kind of double', async () => {
+        const got = await store.queryRange({
+          tenant,
+          seriesIds: [P, Q],
+          startMs: T0,
+          endMs: end,
+          stepSeconds: 60,
+          aggregation: 'last',
+          pointsJson: true,
+        });
+        expect(got.map((s) => s.seriesId)).toEqual([P, Q]);
+        // The text first: a store may build times and values from it.
+        const texts = got.map((s) => text(s.pointsJson));
+        expect(exact(got[0]?.values ?? [])).toEqual(exact(special));
+        for (const [i, s] of got.entries()) expect(texts[i], String(s.seriesId)).toBe(reference(s.t, s.values));
+        // 5-second points, one-second step: every random double is a point of its own.
+        const each = await store.queryRange({
+          tenant,
+          seriesIds: [Q],
+          startMs: T0,
+          endMs: end,
+          stepSeconds: 1,
+          aggregation: 'max',
+          pointsJson: true,
+        });
+        const eachText = text(each[0]?.pointsJson);
+        expect(exact(each[0]?.values ?? [])).toEqual(exact(random));
+        expect(Array.from(each[0]?.t ?? [])).toEqual(random.map((_, i) => Math.floor((T0 + i * 5_000) / 1000)));
+        expect(eachText).toBe(reference(each[0]?.t ?? [], each[0]?.values ?? []));
+        // The same answer without text.
+        const plainEach = await store.queryRange({ tenant, seriesIds: [Q], startMs: T0, endMs: end, stepSeconds: 1, aggregation: 'max' });
+        expect(exact(plainEach[0]?.values ?? [])).toEqual(exact(random));
+      });
+
+      it('grouped, from a rollup, and for rate too; absent when not asked for', async () => {
+        const grouped = await store.queryGroupedRange({
+          tenant,
+          groups: [[P], [Q]],
+          startMs: T0,
+          endMs: end,
+          stepSeconds: 60,
+          aggregation: 'sum',
+          pointsJson: true,
+        });
+        expect(grouped.map((g) => g.group)).toEqual([0, 1]);
+        const sums = await store.queryGroupedRange({
+          tenant,
+          groups: [[P], [Q]],
+          startMs: T0,
+          endMs: end,
+          stepSeconds: 60,
+          aggregation: 'sum',
+        });
+        for (const [i, g] of grouped.entries()) {
+          expect(text(g.pointsJson)).toBe(reference(g.t, g.values));
+          expect(Array.from(g.t)).toEqual(Array.from(sums[i]?.t ?? []));
+          expect(Array.from(g.values)).toEqual(Array.from(sums[i]?.values ?? []));
+        }
+        const resolutions = await store.resolutions();
+        for (const resolution of resolutions) {
+          // (Rate needs a bucket before: the data spans less than two hours.)
+          for (const aggregation of resolution === '1h' ? (['avg'] as const) : (['avg', 'rate'] as const)) {
+            const stepSeconds = resolution === '1h' ? 3600 : 300;
+            const rows = await store.queryRange({
+              tenant,
+              seriesIds: [P, Q],
+              startMs: T0,
+              endMs: end,
+              stepSeconds,
+              aggregation,
+              resolution,
+              pointsJson: true,
+            });
+            expect(rows.length, `${resolution} ${aggregation}`).toBeGreaterThan(0);
+            const without = await store.queryRange({
+              tenant,
+              seriesIds: [P, Q],
+              startMs: T0,
+              endMs: end,
+              stepSeconds,
+              aggregation,
+              resolution,
+            });
+            for (const [i, s] of rows.entries()) {
+              expect(text(s.pointsJson), `${resolution} ${aggregation}`).toBe(reference(s.t, s.values));
+              expect(exact(s.values), `${resolution} ${aggregation}`).toEqual(exact(without[i]?.values ?? []));
+            }
+          }
+        }
+        const plain = await store.queryRange({ tenant, seriesIds: [P], startMs: T0, endMs: end, stepSeconds: 60, aggregation: 'last' });
+        expect(plain[0]?.pointsJson).toBeUndefined();
       });
     });
 
@@ -492,9 +671,11 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
       const Z = 103n; // counter with two resets
       const W = 104n; // counter, steady 6/s
       const V = 105n; // counter sampled once a minute, reset between samples
+      const U = 106n; // counter sampled once every 5 minutes, reset between samples
       const xs = Array.from({ length: 120 }, (_, i) => i + 1);
       const zs = [0, 10, 20, 30, 5, 15, 25, 35, 45, 0, 10, 20];
       const vs = [100, 160, 40, 100];
+      const us = [0, 300, 600, 100, 400];
       const end = T0 + 3_600_000;
 
       /** Linear interpolation between closest ranks (numpy's default, R type 7): the definition used for raw percentiles. */
@@ -511,7 +692,8 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
       const grouped = async (aggregation: RangeQuery['aggregation'], groups: bigint[][], over: Partial<RangeQuery> = {}) =>
         flattenGroups(await groupedAnswer(aggregation, groups, over));
       const values = (rows: Array<{ value: number }>) => rows.map((r) => r.value);
-      const rollups = async (): Promise<Array<'1m' | '1h'>> => (await store.resolutions()).filter((r) => r !== 'raw');
+      const rollups = async (): Promise<Array<Exclude<Resolution, 'raw'>>> =>
+        (await store.resolutions()).filter((r): r is Exclude<Resolution, 'raw'> => r !== 'raw');
 
       beforeAll(async () => {
         await store.insertSamples(
@@ -526,6 +708,7 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
                 ...zs.map((v, k): [bigint, number, number] => [Z, T0 + k * 10_000, v]),
                 ...zs.map((_, k): [bigint, number, number] => [W, T0 + k * 10_000, k * 60]),
                 ...vs.map((v, m): [bigint, number, number] => [V, T0 + m * 60_000 + 30_000, v]),
+                ...us.map((v, k): [bigint, number, number] => [U, T0 + k * 300_000 + 150_000, v]),
               ]),
             },
           ],
@@ -636,6 +819,64 @@ export function metricsStoreContract(name: string, make: () => Promise<{ store: 
         expect(values(await hour('min'))).toEqual([1]);
         expect(values(await hour('max'))).toEqual([120]);
         expect(values(await hour('last'))).toEqual([120]);
+      });
+
+      it('5m rollup: at a 5-minute step the same answers as raw and 1m; rate from each bucket’s last value', async () => {
+        expect(await rollups()).toContain('5m');
+        const five = { stepSeconds: 300 };
+        for (const agg of ['avg', 'min', 'max', 'sum', 'count', 'last'] as const) {
+          const raw = await range(agg, [X, Y, U], five);
+          expect(raw.length, agg).toBeGreaterThan(0);
+          expect(await range(agg, [X, Y, U], { ...five, resolution: '5m' }), agg).toEqual(raw);
+          expect(await range(agg, [X, Y, U], { ...five, resolution: '1m' }), agg).toEqual(raw);
+          expect(await grouped(agg, [[X, Y], [U]], { ...five, resolution: '5m' }), agg).toEqual(await grouped(agg, [[X, Y], [U]], five));
+        }
+        // U: 0, 300, 600, 100 (reset), 400, one sample in each 5-minute bucket.
+        expect(values(await range('rate', [U], { ...five, resolution: '5m' }))).toEqual(
+          [1, 1, 100 / 300, 1].map((v) => expect.closeTo(v, 12)),
+        );
+        expect(await range('rate', [U], { ...five, resolution: '5m' })).toEqual(await range('rate', [U], five));
+        await expect(range('p95', [X], { ...five, resolution: '5m' })).rejects.toThrow('cannot read the 5m rollup');
+        // Fed from 5m, the hour still holds everything.
+        expect(values(await range('count', [X, U], { resolution: '1h', stepSeconds: 3600 }))).toEqual([120, 5]);
+      });
+
+      it('rollups merge the partial rows of separate inserts into the same buckets', async () => {
+        const S = 107n;
+        // Three inserts, each touching the same minutes, 5 minutes and hour; `last` arrives out of order.
+        for (const part of [
+          [
+            [S, T0 + 1_000, 5],
+            [S, T0 + 61_000, 1],
+            [S, T0 + 301_000, 8],
+          ],
+          [
+            [S, T0 + 59_000, 2],
+            [S, T0 + 62_000, -4],
+            [S, T0 + 599_000, 3],
+          ],
+          [
+            [S, T0 + 30_000, 9],
+            [S, T0 + 119_000, 6],
+            [S, T0 + 302_000, 0],
+          ],
+        ] as Array<Array<[bigint, number, number]>>) {
+          await store.insertSamples([{ tenant, cluster: 'c1', block: block(part) }], []);
+        }
+        for (const [resolution, stepSeconds] of [
+          ['1m', 60],
+          ['5m', 300],
+          ['1h', 3600],
+          ['1m', 300],
+          ['5m', 3600],
+        ] as const) {
+          for (const agg of ['avg', 'min', 'max', 'sum', 'count', 'last'] as const) {
+            const raw = await range(agg, [S], { stepSeconds });
+            expect(raw.length, `${agg} ${resolution} ${stepSeconds}`).toBeGreaterThan(0);
+            expect(await range(agg, [S], { stepSeconds, resolution }), `${agg} ${resolution} ${stepSeconds}`).toEqual(raw);
+          }
+        }
+        expect(values(await range('last', [S], { stepSeconds: 300, resolution: '5m' }))).toEqual([6, 3]);
       });
 
       it('a rollup bucket holding the start counts whole', async () => {

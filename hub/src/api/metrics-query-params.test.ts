@@ -192,7 +192,8 @@ describe('parseMetricsQuery', () => {
 
   it('resolution and format take their listed values only', () => {
     expect(parseMetricsQuery({ metric: 'm', resolution: '1m', format: 'csv' }, NOW)).toMatchObject({ resolution: '1m', format: 'csv' });
-    expectBadParameter({ metric: 'm', resolution: '5m' }, 'resolution', /"5m" is not one of auto, raw, 1m, 1h/);
+    expect(parseMetricsQuery({ metric: 'm', resolution: '5m' }, NOW)).toMatchObject({ resolution: '5m' });
+    expectBadParameter({ metric: 'm', resolution: '10m' }, 'resolution', /"10m" is not one of auto, raw, 1m, 5m, 1h/);
     expectBadParameter({ metric: 'm', format: 'xml' }, 'format', /"xml" is not one of json, csv/);
   });
 

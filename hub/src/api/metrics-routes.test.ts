@@ -10,7 +10,7 @@ const NOW = Date.UTC(2025, 0, 10, 12);
 /** Records what the routes ask the store; answers from fields the tests set. */
 class RecordingStore {
   series: SeriesRecord[] = [];
-  available: Resolution[] = ['raw', '1m', '1h'];
+  available: Resolution[] = ['raw', '1m', '5m', '1h'];
   findError: Error | null = null;
   selectors: SeriesSelector[] = [];
   ranges: RangeQuery[] = [];
@@ -94,7 +94,7 @@ afterAll(async () => {
 beforeEach(() => {
   Object.assign(store, {
     series: series(3),
-    available: ['raw', '1m', '1h'],
+    available: ['raw', '1m', '5m', '1h'],
     findError: null,
     selectors: [],
     ranges: [],
@@ -186,6 +186,8 @@ describe('GET /api/v1/metrics/query', () => {
     const week = 'start=1735900000&end=1736504800';
     expect((await get(`/api/v1/metrics/query?metric=m&${week}&step=1h`)).json().resolution).toBe('1h');
     expect(store.ranges.at(-1)?.resolution).toBe('1h');
+    expect((await get(`/api/v1/metrics/query?metric=m&${week}&step=5m`)).json().resolution).toBe('5m');
+    expect(store.ranges.at(-1)?.resolution).toBe('5m');
     expect((await get(`/api/v1/metrics/query?metric=m&${week}&step=1h&resolution=raw`)).json().resolution).toBe('raw');
     store.available = ['raw'];
     // The route caches what exists for a minute; a fresh server sees the change.
@@ -261,7 +263,7 @@ describe('GET /api/v1/metrics/query', () => {
   it('schema errors name the parameter: repeated, enum, too long', async () => {
     await expectError('/api/v1/metrics/query?metric=a&metric=b', 400, 'metric', /give it once/);
     await expectError('/api/v1/metrics/query?metric=m&agg=median', 400, 'agg', /"median" is not one of avg, min/);
-    await expectError('/api/v1/metrics/query?metric=m&resolution=5m', 400, 'resolution', /not one of auto, raw, 1m, 1h/);
+    await expectError('/api/v1/metrics/query?metric=m&resolution=10m', 400, 'resolution', /not one of auto, raw, 1m, 5m, 1h/);
     await expectError(`/api/v1/metrics/query?metric=${'m'.repeat(201)}`, 400, 'metric', /longer than 200/);
     await expectError('/api/v1/metrics/query?metric=m&match[1bad]=x', 400, 'match[1bad]', /not a valid label name/);
   });

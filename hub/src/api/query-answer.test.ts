@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AnswerSeries, answerJson, emptySeries } from './query-answer.ts';
+import { type AnswerSeries, answerJson, answerJsonChunks, emptySeries } from './query-answer.ts';
 
 /** What the route used to send: fastify's JSON.stringify of the answer with `[t, v]` points. */
 function reference(head: Record<string, unknown>, series: AnswerSeries[]): string {
@@ -16,6 +16,7 @@ function expectSame(head: Record<string, unknown>, series: AnswerSeries[]) {
   const expected = reference(head, series);
   expect(bytes.toString('utf8')).toBe(expected);
   expect(bytes.equals(Buffer.from(expected, 'utf8'))).toBe(true);
+  expect(Buffer.concat(answerJsonChunks(head, series)).equals(bytes)).toBe(true);
 }
 
 describe('answerJson', () => {
@@ -75,6 +76,35 @@ describe('answerJson', () => {
       values,
     }));
     expectSame(HEAD, series);
+  });
+
+  it('points the store gave as JSON text are copied as they are, next to series without', () => {
+    const pairs = (t: number[], v: number[]) => Buffer.from(JSON.stringify(t.map((x, i) => [x, v[i]])).slice(1, -1));
+    const text = {
+      labels: { a: '1' },
+      t: [1, 2, 3],
+      values: [0.5, Number.NaN, 1e21],
+      pointsJson: pairs([1, 2, 3], [0.5, Number.NaN, 1e21]),
+    };
+    expectSame(HEAD, [text, { labels: { a: '2' }, t: [4], values: [-0] }, emptySeries({ a: '3' }), text]);
+    // Large texts outgrow the first buffer too.
+    const t = Array.from({ length: 20_000 }, (_, i) => 1_794_811_800 + i);
+    const v = t.map((_, i) => -(i + 1) * 1.2345678901234568e-300);
+    expectSame(HEAD, [{ labels: {}, t, values: v, pointsJson: pairs(t, v) }]);
+    // Large texts are passed on as views of the store's buffer, not copied; t and values are not read.
+    const big = pairs(t, v);
+    const untouched = {
+      labels: {},
+      pointsJson: big,
+      get t(): number[] {
+        throw new Error('t read');
+      },
+      get values(): number[] {
+        throw new Error('values read');
+      },
+    };
+    const chunks = answerJsonChunks(HEAD, [untouched, untouched]);
+    expect(chunks.filter((c) => c.buffer === big.buffer && c.byteOffset === big.byteOffset && c.length === big.length)).toHaveLength(2);
   });
 
   it('2016 points a series, as in the 7-day bench query', () => {

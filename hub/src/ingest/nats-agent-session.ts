@@ -4,7 +4,7 @@ import {
   type Hello,
   HelloSchema,
   type HubMessage,
-  type SampleBatch,
+  type SampleBatchColumns,
   SeriesDictionarySchema,
 } from '@ballast/proto';
 import { agentKey, SERIES_CHUNK, seriesKey } from '@ballast/proto/nats-naming';
@@ -73,8 +73,12 @@ export class NatsAgentSession {
     return this.queued === 0 && this.awaiting.size === 0;
   }
 
-  /** Handles messages of this epoch one at a time, in delivery order; storing runs concurrently in the pipeline. */
-  enqueue(msg: JsMsg, message: AgentMessage | null, sequence: bigint | null, problem: string | null): void {
+  /**
+   * Handles messages of this epoch one at a time, in delivery order; storing runs concurrently
+   * in the pipeline. A batch the transport decoded on the fast path (`decodeBatchMessage`)
+   * comes as its columns, anything else as the protobuf-es message.
+   */
+  enqueue(msg: JsMsg, message: AgentMessage | SampleBatchColumns | null, sequence: bigint | null, problem: string | null): void {
     this.queued += 1;
     this.lastActivityMs = this.deps.clock.now();
     this.chain = this.chain
@@ -89,12 +93,18 @@ export class NatsAgentSession {
     await this.session.close();
   }
 
-  private async process(msg: JsMsg, message: AgentMessage | null, sequence: bigint | null, problem: string | null): Promise<void> {
+  private async process(
+    msg: JsMsg,
+    message: AgentMessage | SampleBatchColumns | null,
+    sequence: bigint | null,
+    problem: string | null,
+  ): Promise<void> {
     try {
       await this.open();
       if (problem || !message) return await this.reject(msg, sequence, problem ?? 'empty message');
+      if (!('kind' in message)) return await this.onBatch(msg, message, sequence);
       const kind = message.kind;
-      if (kind.case === 'batch') return await this.onBatch(msg, message, kind.value, sequence);
+      if (kind.case === 'batch') return await this.onBatch(msg, kind.value, sequence);
       if (kind.case === 'event' || kind.case === 'commandResult') {
         await this.session.handle(message);
         this.deps.settler.ack(msg);
@@ -108,7 +118,7 @@ export class NatsAgentSession {
     }
   }
 
-  private async onBatch(msg: JsMsg, message: AgentMessage, batch: SampleBatch, sequence: bigint | null): Promise<void> {
+  private async onBatch(msg: JsMsg, batch: SampleBatchColumns, sequence: bigint | null): Promise<void> {
     if (sequence !== batch.sequence)
       return this.reject(msg, sequence, `header sequence ${sequence} differs from the batch's ${batch.sequence}`);
     await this.resolveSeries(batch);
@@ -121,14 +131,18 @@ export class NatsAgentSession {
     const list = this.awaiting.get(sequence) ?? [];
     list.push(msg);
     this.awaiting.set(sequence, list);
-    await this.session.handle(message);
+    await this.session.handleBatch(batch);
     await this.reconcile();
   }
 
   /** Feeds the session every series the batch names that it does not know yet, from KV (the agent writes it before publishing). */
-  private async resolveSeries(batch: SampleBatch): Promise<void> {
+  private async resolveSeries(batch: SampleBatchColumns): Promise<void> {
     const chunks = new Set<number>();
-    for (const id of batch.seriesIds) if (id > 0 && !this.knownIds.has(id)) chunks.add(Math.floor((id - 1) / SERIES_CHUNK));
+    const ids = batch.seriesIds;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (id > 0 && !this.knownIds.has(id)) chunks.add(Math.floor((id - 1) / SERIES_CHUNK));
+    }
     for (const chunk of chunks) {
       const entry = await this.deps.seriesKv.get(seriesKey(this.id, this.id.epoch, chunk));
       if (entry?.operation !== 'PUT') continue; // the session rejects the batch: unknown series

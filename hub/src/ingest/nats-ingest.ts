@@ -1,5 +1,12 @@
 import { exponentialBackoff, type Logger } from '@ballast/common';
-import { type AgentMessage, type Command, decodeAgentMessage, HubMessageSchema } from '@ballast/proto';
+import {
+  type AgentMessage,
+  type Command,
+  decodeAgentMessage,
+  decodeBatchMessage,
+  HubMessageSchema,
+  type SampleBatchColumns,
+} from '@ballast/proto';
 import { commandSubject, HEADER, NATS_STREAM, parseDataSubject, token } from '@ballast/proto/nats-naming';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { type ConsumerMessages, type JsMsg, jetstream } from '@nats-io/jetstream';
@@ -171,10 +178,11 @@ export class NatsIngest {
       return;
     }
     const { id, sequence } = routed;
-    let message: AgentMessage | null = null;
+    let message: AgentMessage | SampleBatchColumns | null = null;
     let problem: string | null = null;
     try {
-      message = decodeAgentMessage(msg.data);
+      // Batches, nearly all traffic, skip protobuf-es (as on gRPC); anything unusual takes the full decoder.
+      message = decodeBatchMessage(msg.data) ?? decodeAgentMessage(msg.data);
     } catch (err) {
       problem = `malformed AgentMessage (${msg.data.length} bytes): ${(err as Error).message}`;
     }

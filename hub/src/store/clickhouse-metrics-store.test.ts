@@ -56,7 +56,9 @@ describe('ClickHouseMetricsStore on chDB: schema', () => {
     statements.push(...MIGRATIONS.flatMap((m) => m.statements.flatMap((s) => renderStatement(s, layout))));
     for (const sql of statements) {
       const [r] = await rows<{ f: string }>('SELECT formatQuery({sql:String}) AS f', { sql });
-      expect(r?.f, sql).toContain('ON CLUSTER fleet');
+      // A backfill is an INSERT through the Distributed tables: no ON CLUSTER, synchronous.
+      if (sql.startsWith('INSERT')) expect(r?.f, sql).toMatch(/^INSERT INTO samples_5m\s+SETTINGS insert_distributed_sync = 1\s+SELECT\s/);
+      else expect(r?.f, sql).toContain('ON CLUSTER fleet');
     }
   });
 });
@@ -121,7 +123,7 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
 
   it('rollups keep no t-digest (migration 3): neither the tables nor the views', async () => {
     const cols = await rows<{ table: string; name: string }>(
-      "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('samples_1m', 'samples_1h') ORDER BY table, position",
+      "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('samples_1m', 'samples_5m', 'samples_1h') ORDER BY table, position",
     );
     expect(cols.filter((c) => c.table === 'samples_1m').map((c) => c.name)).toEqual([
       'tenant',
@@ -134,6 +136,9 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
       'count',
       'last',
     ]);
+    expect(cols.filter((c) => c.table === 'samples_5m').map((c) => c.name)).toEqual(
+      cols.filter((c) => c.table === 'samples_1m').map((c) => c.name),
+    );
     expect(cols.filter((c) => c.table === 'samples_1h').map((c) => c.name)).toEqual([
       'tenant',
       'cluster',
@@ -152,6 +157,46 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
     for (const v of views) expect(v.q).not.toMatch(/quantile/i);
   });
 
+  it('samples_5m holds min, max, sum, count and last of every 5 minutes (fed from samples_1m)', async () => {
+    const got = await read('samples_5m');
+    expect(got.map(({ t, min, max, sum, count, last }) => ({ t, min, max, sum, count, last }))).toEqual([
+      { t: T0 / 1000, min: -2, max: 101, sum: 9 + 8 + 5151, count: '106', last: 101 },
+      { t: at(60, 0) / 1000, min: 7, max: 7, sum: 7, count: '1', last: 7 },
+    ]);
+    const views = await rows<{ name: string; q: string }>(
+      "SELECT name, as_select AS q FROM system.tables WHERE database = currentDatabase() AND name LIKE 'samples_%_mv' ORDER BY name",
+    );
+    // The views cascade: samples → 1m → 5m → 1h.
+    expect(views.map((v) => [v.name, /FROM (?:\w+\.)?(\w+)/.exec(v.q)?.[1]])).toEqual([
+      ['samples_1h_mv', 'samples_5m'],
+      ['samples_1m_mv', 'samples'],
+      ['samples_5m_mv', 'samples_1m'],
+    ]);
+  });
+
+  it('rollups keep tenants apart even for the same series id in the same insert', async () => {
+    const points = block([[T0 + 1_000, 1]]);
+    await store.insertSamples(
+      [
+        { tenant: 'owners-a', cluster: 'c1', block: points },
+        { tenant: 'owners-b', cluster: 'c1', block: block([[T0 + 2_000, 5]]) },
+        { tenant: 'owners-a', cluster: 'c2', block: block([[T0 + 3_000, 7]]) },
+      ],
+      [],
+    );
+    for (const table of ['samples_1m', 'samples_5m', 'samples_1h']) {
+      const got = await rows<{ tenant: string; cluster: string; sum: number; count: string }>(
+        `SELECT tenant, cluster, sum(sum) AS sum, toString(sum(count)) AS count FROM ${table}
+         WHERE tenant IN ('owners-a', 'owners-b') GROUP BY tenant, cluster ORDER BY tenant, cluster`,
+      );
+      expect(got, table).toEqual([
+        { tenant: 'owners-a', cluster: 'c1', sum: 1, count: '1' },
+        { tenant: 'owners-a', cluster: 'c2', sum: 7, count: '1' },
+        { tenant: 'owners-b', cluster: 'c1', sum: 5, count: '1' },
+      ]);
+    }
+  });
+
   it('samples_1h aggregates the hour', async () => {
     const got = await read('samples_1h');
     expect(got.map(({ t, min, max, sum, count, last }) => ({ t, min, max, sum, count, last }))).toEqual([
@@ -162,8 +207,10 @@ describe('ClickHouseMetricsStore on chDB: rollups', () => {
 
   it('rows stay the same after merges (OPTIMIZE FINAL collapses partial rows only)', async () => {
     const before = await read('samples_1h');
+    const before5m = await read('samples_5m');
     await store.optimize();
     expect(await read('samples_1h')).toEqual(before);
+    expect(await read('samples_5m')).toEqual(before5m);
     const [n] = await rows<{ n: string }>('SELECT toString(count()) AS n FROM samples_1m WHERE tenant = {t:String}', { t: tenant });
     expect(n?.n).toBe('4');
   });
@@ -197,6 +244,7 @@ describe('ClickHouseMetricsStore on chDB: retention', () => {
     expect(Object.fromEntries(await ttls())).toEqual({
       samples: 'toDateTime(ts) + toIntervalDay(15)',
       samples_1m: 'ts + toIntervalDay(90)',
+      samples_5m: 'ts + toIntervalDay(90)',
       samples_1h: 'ts + toIntervalDay(730)',
       events: 'toDateTime(time) + toIntervalDay(365)',
       logs: 'toDateTime(time) + toIntervalDay(30)',

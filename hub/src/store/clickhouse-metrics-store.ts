@@ -26,12 +26,14 @@ import type {
   SeriesSelector,
   StorageUsage,
 } from './metrics-store.ts';
+import { encodeSamplesNative, SAMPLE_NATIVE_STRUCTURE } from './native-block.ts';
 import { InvalidQueryError, isRegexCompileError } from './query-error.ts';
 import { type RangeSqlInput, rangeQuerySql } from './range-query-sql.ts';
 import { decodeRangeRows, type RangeSeriesRows, rangeRowsSql } from './range-rows.ts';
 import { applyRetention } from './retention.ts';
-import { encodeSamplesRowBinary, SAMPLE_ROW_STRUCTURE } from './row-binary.ts';
+import { encodeSamplesRowBinary } from './row-binary.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema.ts';
+import { SeriesCache } from './series-cache.ts';
 import { optimizeTables, readStorageUsage } from './storage-usage.ts';
 import { StoreError } from './store-error.ts';
 import { type ClickHouseStoreOptions, DEFAULT_STORE_OPTIONS } from './store-options.ts';
@@ -55,6 +57,12 @@ export class ClickHouseMetricsStore implements MetricsStore {
    * forward them later: synchronous forwarding keeps "resolved = durable" true for acks.
    */
   private readonly insertSettings: { insert_distributed_sync?: 1 };
+  /**
+   * Series lookups, cached on chDB only: there this process is the one writer of the data
+   * directory, so insertSeries sees every new series and invalidates exactly. Several hubs
+   * share a ClickHouse server, and one hub cannot see the others' new series.
+   */
+  private readonly seriesCache: SeriesCache | null;
 
   constructor(
     private readonly connection: StoreConnection,
@@ -62,6 +70,7 @@ export class ClickHouseMetricsStore implements MetricsStore {
   ) {
     this.client = connection.client;
     this.insertSettings = options.layout.cluster ? { insert_distributed_sync: 1 } : {};
+    this.seriesCache = connection.kind === 'chdb' ? new SeriesCache() : null;
   }
 
   /** Migrates the schema (versioned), then brings TTLs to the configured retention (idempotent). */
@@ -112,6 +121,15 @@ export class ClickHouseMetricsStore implements MetricsStore {
 
   async insertSeries(series: SeriesRecord[]): Promise<void> {
     if (series.length === 0) return;
+    try {
+      await this.insertSeriesRows(series);
+    } finally {
+      // Also after a failure: part of the rows may be stored.
+      this.seriesCache?.invalidate(series);
+    }
+  }
+
+  private async insertSeriesRows(series: SeriesRecord[]): Promise<void> {
     await this.client.insert({
       clickhouse_settings: this.insertSettings,
       table: 'series',
@@ -130,8 +148,8 @@ export class ClickHouseMetricsStore implements MetricsStore {
   }
 
   async insertSamples(parts: SamplePart[], batches: BatchRecord[]): Promise<void> {
-    const buffers = parts.filter((p) => p.block.length > 0).map((p) => encodeSamplesRowBinary(p.tenant, p.cluster, p.block));
-    if (buffers.length > 0) await this.writeRowBinary(Buffer.concat(buffers));
+    const nonEmpty = parts.filter((p) => p.block.length > 0);
+    if (nonEmpty.length > 0) await this.writeSamples(nonEmpty);
     await this.recordBatches(batches);
   }
 
@@ -251,7 +269,11 @@ export class ClickHouseMetricsStore implements MetricsStore {
     });
   }
 
-  async findSeries(selector: SeriesSelector): Promise<SeriesRecord[]> {
+  findSeries(selector: SeriesSelector): Promise<SeriesRecord[]> {
+    return this.seriesCache ? this.seriesCache.find(selector, () => this.lookupSeries(selector)) : this.lookupSeries(selector);
+  }
+
+  private async lookupSeries(selector: SeriesSelector): Promise<SeriesRecord[]> {
     const params: Record<string, unknown> = { tenant: selector.tenant, metric: selector.metric, limit: selector.limit };
     const clauses = selector.matchers.map((m, i) => {
       params[`l${i}`] = m.label;
@@ -298,16 +320,16 @@ export class ClickHouseMetricsStore implements MetricsStore {
   /** The decoded arrays are handed out as they are: rows come grouped by key, ordered by key, never empty. */
   async queryRange(q: RangeQuery): Promise<RangeSeries[]> {
     if (q.seriesIds.length === 0) return [];
-    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw' });
-    return rows.map((s) => ({ seriesId: s.key, t: s.t, values: s.values }));
+    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw' }, q.pointsJson === true);
+    return rows.map((s) => rangeSeriesOf(s, { seriesId: s.key }));
   }
 
   async queryGroupedRange(q: GroupedRangeQuery): Promise<GroupedRangeSeries[]> {
     const seriesIds = q.groups.flat();
     if (seriesIds.length === 0) return [];
     const groupOf = q.groups.flatMap((ids, g) => ids.map(() => g));
-    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw', seriesIds, groupOf });
-    return rows.map((s) => ({ group: Number(s.key), t: s.t, values: s.values }));
+    const rows = await this.rangeRows({ ...q, resolution: q.resolution ?? 'raw', seriesIds, groupOf }, q.pointsJson === true);
+    return rows.map((s) => rangeSeriesOf(s, { group: Number(s.key) }));
   }
 
   resolutions(): Promise<Resolution[]> {
@@ -327,12 +349,13 @@ export class ClickHouseMetricsStore implements MetricsStore {
   }
 
   /** One row per series (or group), its points as arrays; see range-rows.ts for why RowBinary. */
-  private async rangeRows(input: RangeSqlInput): Promise<RangeSeriesRows[]> {
+  private async rangeRows(input: RangeSqlInput, json: boolean): Promise<RangeSeriesRows[]> {
     const { query, params } = rangeQuerySql(input);
-    const result = await this.client.exec({ query: rangeRowsSql(query), query_params: params });
+    const result = await this.client.exec({ query: rangeRowsSql(query, { json }), query_params: params });
     const chunks: Buffer[] = [];
     for await (const chunk of result.stream) chunks.push(chunk as Buffer);
-    return decodeRangeRows(Buffer.concat(chunks));
+    // chDB hands the whole result over as one chunk: no copy then.
+    return decodeRangeRows(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), { json });
   }
 
   private readonly reader: RowReader = (query, params) => this.rows(query, params);
@@ -342,8 +365,9 @@ export class ClickHouseMetricsStore implements MetricsStore {
     return result.json<T>();
   }
 
-  private async writeRowBinary(payload: Buffer): Promise<void> {
+  private async writeSamples(parts: SamplePart[]): Promise<void> {
     if (this.connection.kind === 'server') {
+      const payload = Buffer.concat(parts.map((p) => encodeSamplesRowBinary(p.tenant, p.cluster, p.block)));
       await this.client.exec({
         query: `INSERT INTO samples ${SAMPLE_COLUMNS} FORMAT RowBinary`,
         values: Readable.from([payload]),
@@ -351,20 +375,40 @@ export class ClickHouseMetricsStore implements MetricsStore {
       });
       return;
     }
-    // The chDB connection accepts no RowBinary body, but the engine reads a local file at
-    // memory speed: a tmpfs spool file is the fastest measured path (PERF-NOTES).
+    // The chDB connection takes no binary body, but the engine reads a local file at memory
+    // speed: a tmpfs spool file is the fastest measured path (PERF-NOTES), and a Native block
+    // the cheapest file to build and to read (native-block.ts).
     const path = join(this.spoolDir, `ballast-ingest-${process.pid}-${randomUUID()}.bin`);
-    await writeFile(path, payload);
+    await writeFile(path, encodeSamplesNative(parts));
     try {
       await this.client.command({
-        query: `INSERT INTO samples ${SAMPLE_COLUMNS} SELECT * FROM file({path:String}, 'RowBinary', {structure:String})`,
-        query_params: { path, structure: SAMPLE_ROW_STRUCTURE },
+        query: `INSERT INTO samples ${SAMPLE_COLUMNS} SELECT * FROM file({path:String}, 'Native', {structure:String})`,
+        query_params: { path, structure: SAMPLE_NATIVE_STRUCTURE },
         clickhouse_settings: SAMPLE_INSERT_SETTINGS,
       });
     } finally {
       await unlink(path).catch(() => undefined);
     }
   }
+}
+
+/**
+ * A decoded row as a (grouped) range series. With JSON text, `t` and `values` stay getters
+ * (decoded when first read), so an answer written from the text never copies them.
+ */
+function rangeSeriesOf<K extends { seriesId: bigint } | { group: number }>(
+  row: RangeSeriesRows,
+  key: K,
+): K & { t: Uint32Array; values: Float64Array; pointsJson?: Uint8Array } {
+  if (!row.json) return { ...key, t: row.t, values: row.values };
+  const json = row.json;
+  return Object.defineProperties(
+    { ...key, pointsJson: json },
+    {
+      t: { get: () => row.t, enumerable: true },
+      values: { get: () => row.values, enumerable: true },
+    },
+  ) as K & { t: Uint32Array; values: Float64Array; pointsJson: Uint8Array };
 }
 
 /** Contiguous prefix 1..n and what lies above it, from sorted distinct sequences. */

@@ -123,7 +123,15 @@ describe('DDL generator: cluster', () => {
       expect(a).toMatch(/^ALTER TABLE \w+ ON CLUSTER 'fleet' (DROP|ADD) COLUMN /);
       expect(alters[i - 1]).toBe(a.replace(/^ALTER TABLE (\w+) /, 'ALTER TABLE $1_local '));
     }
-    expect(all.every((s) => s.includes(" ON CLUSTER 'fleet'"))).toBe(true);
+    expect(all.every((s) => s.includes(" ON CLUSTER 'fleet'") || s.startsWith('INSERT INTO '))).toBe(true);
+  });
+
+  it('backfills through the Distributed tables (rows land on their shards), synchronously', () => {
+    const inserts = all.filter((s) => s.startsWith('INSERT INTO '));
+    expect(inserts).toHaveLength(1);
+    expect(inserts[0]).toMatch(/^INSERT INTO samples_5m\nSELECT [\s\S]*\nFROM samples_1m\n[\s\S]*\nSETTINGS insert_distributed_sync = 1$/);
+    const single = render(SINGLE_NODE).filter((s) => s.startsWith('INSERT INTO '));
+    expect(single).toEqual([inserts[0]?.replace('\nSETTINGS insert_distributed_sync = 1', '')]);
   });
 
   it('replicates schema_migrations to every node under its own name, without a shard or a twin', () => {

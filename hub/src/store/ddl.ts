@@ -54,7 +54,13 @@ export type SchemaStatement =
    * `twin`, to its Distributed twin as well (column changes must reach both).
    */
   | { kind: 'alter'; table: string; clauses: string; twin?: boolean }
-  | { kind: 'drop-view'; name: string };
+  | { kind: 'drop-view'; name: string }
+  /**
+   * Fills `table` from a SELECT over existing tables (a new rollup from an older one). Both
+   * names are the ones queries use, so on a cluster it reads and writes through the
+   * Distributed tables (each row lands on its shard), synchronously.
+   */
+  | { kind: 'backfill'; table: string; select: string };
 
 export interface StoreLayout {
   /** '' = single node; otherwise a cluster name from the server's remote_servers. */
@@ -97,6 +103,8 @@ export function renderStatement(statement: SchemaStatement, layout: StoreLayout)
     }
     case 'drop-view':
       return [`DROP VIEW IF EXISTS ${statement.name}${onCluster(layout)}`];
+    case 'backfill':
+      return [`INSERT INTO ${statement.table}\n${statement.select}${layout.cluster ? '\nSETTINGS insert_distributed_sync = 1' : ''}`];
   }
 }
 

@@ -48,11 +48,12 @@ export async function labelValues(rows: RowReader, q: CatalogQuery & { label: st
 /** Rollup tables are created by a migration; a store without them still answers raw queries. */
 export async function availableResolutions(rows: RowReader): Promise<Resolution[]> {
   const found = await rows<{ name: string }>(
-    `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ('samples_1m', 'samples_1h')`,
+    `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ('samples_1m', 'samples_5m', 'samples_1h')`,
   );
   const names = new Set(found.map((r) => r.name));
   const out: Resolution[] = ['raw'];
   if (names.has('samples_1m')) out.push('1m');
+  if (names.has('samples_5m')) out.push('5m');
   if (names.has('samples_1h')) out.push('1h');
   return out;
 }

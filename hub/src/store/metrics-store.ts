@@ -97,10 +97,10 @@ export interface LabelMatcher {
  */
 export type Aggregation = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'p50' | 'p95' | 'p99' | 'last' | 'rate';
 
-/** Which table a range query reads: raw samples, or the per-minute or per-hour rollups. */
-export type Resolution = 'raw' | '1m' | '1h';
+/** Which table a range query reads: raw samples, or the per-minute, per-5-minute or per-hour rollups. */
+export type Resolution = 'raw' | '1m' | '5m' | '1h';
 
-export const RESOLUTION_SECONDS: Record<Resolution, number> = { raw: 0, '1m': 60, '1h': 3600 };
+export const RESOLUTION_SECONDS: Record<Resolution, number> = { raw: 0, '1m': 60, '5m': 300, '1h': 3600 };
 
 export interface RangeQuery {
   /**
@@ -118,6 +118,12 @@ export interface RangeQuery {
    * buckets: the one holding `startMs` is read in full.
    */
   resolution?: Resolution;
+  /**
+   * Also return each answer's points as JSON text ({@link RangeSeries.pointsJson}), for an API
+   * that answers JSON: the store formats the numbers faster than JS does. `t` and `values` stay
+   * exact but may then be built from the text when first read (a cost a JSON answer never pays).
+   */
+  pointsJson?: boolean;
 }
 
 /**
@@ -141,6 +147,8 @@ export interface RangeSeries {
   seriesId: bigint;
   t: ArrayLike<number>;
   values: ArrayLike<number>;
+  /** With {@link RangeQuery.pointsJson}: UTF-8 of `[t,v],[t,v],…` — the points, exactly as JSON.stringify writes `[t[i], values[i]]` pairs. */
+  pointsJson?: Uint8Array;
 }
 
 /** {@link RangeSeries} of one group of a {@link GroupedRangeQuery}. */
@@ -149,6 +157,8 @@ export interface GroupedRangeSeries {
   group: number;
   t: ArrayLike<number>;
   values: ArrayLike<number>;
+  /** As {@link RangeSeries.pointsJson}. */
+  pointsJson?: Uint8Array;
 }
 
 /** A tenant's metric names, label names or label values; `metric` narrows to one metric. */

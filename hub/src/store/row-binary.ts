@@ -2,12 +2,10 @@ import type { SampleBlock } from './metrics-store.ts';
 
 const TWO_POW_32 = 2 ** 32;
 
-/** Column list matching {@link encodeSamplesRowBinary}, in the order it writes them. */
-export const SAMPLE_ROW_STRUCTURE = 'tenant String, cluster String, series_id UInt64, ts DateTime64(3), value Float64';
-
 /**
- * Encodes points as ClickHouse RowBinary. RowBinary is the cheapest insert format to build
- * in JS (no number-to-text) and to parse in ClickHouse; see PERF-NOTES for the measurements.
+ * Encodes points as ClickHouse RowBinary rows of `(tenant String, cluster String, series_id
+ * UInt64, ts DateTime64(3), value Float64)`, the body of an insert into a ClickHouse server.
+ * (chDB reads a Native block from a spool file instead, native-block.ts.)
  */
 export function encodeSamplesRowBinary(tenant: string, cluster: string, block: SampleBlock): Buffer {
   const prefix = Buffer.concat([encodeString(tenant), encodeString(cluster)]);

@@ -285,4 +285,78 @@ const V3: Migration = {
     rollupView('samples_1h', 'toStartOfHour', { digest: false }),
   ],
 };
-export const MIGRATIONS: Migration[] = [V1, V2, V3];
+/**
+ * Migration 4: a 5-minute rollup, and cheaper views.
+ *
+ * `samples_5m` serves ranges whose step is a whole number of 5 minutes (resolution.ts): a
+ * week of one series is 2,016 rows instead of 10,080 in samples_1m. It is kept as long as
+ * samples_1m (retention.ts) and filled from samples_1m's existing rows when created.
+ *
+ * The views now cascade: samples → 1m → 5m → 1h. A view on a rollup merges that rollup's
+ * freshly inserted partial rows (about a quarter as many as the raw points of a bench insert
+ * for 1m, fewer again for 5m), so the 5m level costs less than another scan of the raw points
+ * and the 1h view, fed 5m rows instead of raw points, costs less than before.
+ *
+ * Grouping key: `(series_id, bucket, toUInt32(cityHash64(tenant, cluster)))` with tenant and
+ * cluster taken by `any`. Grouping by the two LowCardinality(String) columns themselves made
+ * ClickHouse hash serialized keys; 8 + 4 + 4 bytes of fixed-width key use its 128-bit key
+ * hash table instead. Two rows merge only if their series ids AND owner hashes are equal:
+ * series ids are already 64-bit hashes of tenant, cluster and labels (within one owner a
+ * collision merges two series in `samples` itself), so across owners the extra risk is a
+ * further 32 bits smaller than a risk the store already takes.
+ *
+ * Measured (1M-point inserts shaped like bench:store's, 1,000 agents x 200 series x 10 steps;
+ * CPU of the chDB insert per million points, variants interleaved in one process, medians of 8):
+ *   views of migration 3 (both on samples, grouped by tenant, cluster)      1,094 ms
+ *   same two views, hashed owner key                                          898 ms
+ *   this migration: samples → 1m → 5m → 1h, hashed owner key               1,020 ms
+ *   no views at all                                                           255 ms
+ * The 1m view's GROUP BY alone over 1M points: 375 ms with the string keys, 217 ms hashed.
+ */
+function cascadeView(target: string, source: string, bucket: string): SchemaStatement {
+  const fromSamples = source === 'samples';
+  const merged = fromSamples
+    ? 'min(src.value) AS min, max(src.value) AS max, sum(src.value) AS sum, count() AS count, argMaxState(src.value, src.ts) AS last'
+    : 'min(src.min) AS min, max(src.max) AS max, sum(src.sum) AS sum, sum(src.count) AS count, argMaxMergeState(src.last) AS last';
+  return {
+    kind: 'view',
+    view: {
+      name: `${target}_mv`,
+      to: target,
+      from: source,
+      select: (from) => `SELECT any(src.tenant) AS tenant, any(src.cluster) AS cluster, src.series_id AS series_id, ${bucket}(src.ts) AS ts,
+  ${merged}
+FROM ${from} AS src
+GROUP BY src.series_id, ${bucket}(src.ts), toUInt32(cityHash64(src.tenant, src.cluster))`,
+    },
+  };
+}
+
+const V4: Migration = {
+  version: 4,
+  name: 'rollup 5m; views cascade samples → 1m → 5m → 1h with a fixed-width grouping key',
+  statements: [
+    { kind: 'drop-view', name: 'samples_1m_mv' },
+    { kind: 'drop-view', name: 'samples_1h_mv' },
+    rollup5m(),
+    {
+      kind: 'backfill',
+      table: 'samples_5m',
+      select: `SELECT tenant, cluster, series_id, toStartOfFiveMinutes(ts) AS bucket, min(min), max(max), sum(sum), sum(count), argMaxMergeState(last)
+FROM samples_1m
+GROUP BY tenant, cluster, series_id, bucket`,
+    },
+    cascadeView('samples_1m', 'samples', 'toStartOfMinute'),
+    cascadeView('samples_5m', 'samples_1m', 'toStartOfFiveMinutes'),
+    cascadeView('samples_1h', 'samples_5m', 'toStartOfHour'),
+  ],
+};
+
+/** Like the other rollups (no digest column): weekly partitions as samples_1m, whose retention it shares. */
+function rollup5m(): SchemaStatement {
+  const statement = rollup('samples_5m', 'toMonday(ts)');
+  if (statement.kind !== 'table') throw new Error('unreachable');
+  return { kind: 'table', table: { ...statement.table, columns: ROLLUP_COLUMNS.filter((col) => col.name !== 'digest') } };
+}
+
+export const MIGRATIONS: Migration[] = [V1, V2, V3, V4];

@@ -7,7 +7,7 @@ import { MIGRATIONS } from './schema.ts';
 export const STORE_TABLES: string[] = MIGRATIONS.flatMap((m) => m.statements.flatMap((s) => (s.kind === 'table' ? [s.table.name] : [])));
 
 /** Tables whose rows are points (samples) or stand for points (rollups: their `count`). */
-const ROLLUPS = ['samples_1m', 'samples_1h'];
+const ROLLUPS = ['samples_1m', 'samples_5m', 'samples_1h'];
 
 /** See MetricsStore.storageUsage. */
 export async function readStorageUsage(client: ClickHouseClient, layout: StoreLayout): Promise<StorageUsage> {

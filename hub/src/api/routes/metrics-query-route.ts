@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, badParameter } from '../../errors/api-error.ts';
-import type { MetricsStore, RangeQuery, Resolution, SeriesRecord } from '../../store/metrics-store.ts';
+import type { MetricsStore, RangeQuery, RangeSeries, Resolution, SeriesRecord } from '../../store/metrics-store.ts';
 import { InvalidQueryError } from '../../store/query-error.ts';
 import { csvChunks, csvFilename, prefersCsv } from '../csv.ts';
 import { MAX_MATCHED_SERIES, MAX_SERIES, type MetricsQuery, parseMetricsQuery } from '../metrics-query-params.ts';
-import { type AnswerSeries, answerJson, emptySeries } from '../query-answer.ts';
+import { type AnswerSeries, answerJsonChunks, emptySeries } from '../query-answer.ts';
 import { metricsQuerySchema } from '../query-schemas.ts';
 import { chooseResolution } from '../resolution.ts';
 import { groupSeries, seriesLabels } from '../series-groups.ts';
@@ -36,11 +36,21 @@ export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): voi
     const q = parseMetricsQuery(request.query as Record<string, unknown>, deps.now());
     const resolution = chooseResolution(q.resolution, (q.endMs - q.startMs) / 1000, q.stepSeconds, await available(), q.aggregation);
     const tenant = deps.tenantOf(request);
+    const csv = q.format === 'csv' || (q.format === undefined && prefersCsv(request.headers.accept));
     const series = await matchingSeries(deps.store, tenant, q);
-    const read = { tenant, startMs: q.startMs, endMs: q.endMs, stepSeconds: q.stepSeconds, aggregation: q.aggregation, resolution };
+    // For JSON the store also formats the points as text, which the answer passes on as it is.
+    const read = {
+      tenant,
+      startMs: q.startMs,
+      endMs: q.endMs,
+      stepSeconds: q.stepSeconds,
+      aggregation: q.aggregation,
+      resolution,
+      pointsJson: !csv,
+    };
     const result = q.by.length > 0 ? await grouped(deps.store, q, read, series) : await perSeries(deps.store, read, series);
 
-    if (q.format === 'csv' || (q.format === undefined && prefersCsv(request.headers.accept))) {
+    if (csv) {
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${csvFilename(q.metric, q.startMs, q.endMs)}"`);
       return reply.send(Readable.from(csvChunks(result)));
@@ -54,9 +64,16 @@ export function registerMetricsQueryRoute(app: FastifyInstance, deps: Deps): voi
       start: q.startMs / 1000,
       end: q.endMs / 1000,
     };
-    // `series[].points` is `[[t, v], …]`, written by hand from the columnar answer (query-answer.ts).
+    // `series[].points` is `[[t, v], …]`, written by hand from the columnar answer or copied
+    // from the store's text (query-answer.ts); sent as pieces, so that large texts are not copied.
     reply.header('content-type', 'application/json; charset=utf-8');
-    return reply.send(answerJson(head, result));
+    const chunks = answerJsonChunks(head, result);
+    if (chunks.length === 1) return reply.send(chunks[0]);
+    reply.header(
+      'content-length',
+      chunks.reduce((n, c) => n + c.length, 0),
+    );
+    return reply.send(Readable.from(chunks));
   });
 }
 
@@ -89,7 +106,7 @@ async function perSeries(store: MetricsStore, read: Read, series: SeriesRecord[]
   const byId = new Map(answer.map((a) => [a.seriesId, a]));
   return series.map((s) => {
     const a = byId.get(s.id);
-    return a ? { labels: seriesLabels(s), t: a.t, values: a.values } : emptySeries(seriesLabels(s));
+    return a ? answerOf(seriesLabels(s), a) : emptySeries(seriesLabels(s));
   });
 }
 
@@ -106,6 +123,24 @@ async function grouped(store: MetricsStore, q: MetricsQuery, read: Read, series:
   const byGroup = new Map(answer.map((a) => [a.group, a]));
   return groups.map((g, i) => {
     const a = byGroup.get(i);
-    return a ? { labels: g.labels, t: a.t, values: a.values } : emptySeries(g.labels);
+    return a ? answerOf(g.labels, a) : emptySeries(g.labels);
   });
+}
+
+/**
+ * A store answer under its labels. `t` and `values` are read through, not copied: with
+ * points as text the store builds them only when read, and the JSON answer never reads them.
+ */
+function answerOf(labels: Record<string, string>, a: Pick<RangeSeries, 't' | 'values' | 'pointsJson'>): AnswerSeries {
+  const out: AnswerSeries = {
+    labels,
+    get t() {
+      return a.t;
+    },
+    get values() {
+      return a.values;
+    },
+  };
+  if (a.pointsJson) out.pointsJson = a.pointsJson;
+  return out;
 }
