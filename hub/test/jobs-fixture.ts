@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@ballast/common';
 import { BUILT_IN_IMAGE_IDS, CLUSTER_TAG } from '@ballast/sim';
-import { type SimEc2, startSimEc2, waitFor } from '@ballast/testkit';
+import { type SimEc2, seedMigratedPglite, startSimEc2, waitFor } from '@ballast/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../src/api/api-server.ts';
 import { registerApprovalRoutes } from '../src/api/routes/approval-routes.ts';
@@ -21,48 +20,16 @@ import type { AgentRegistry } from '../src/ingest/agent-registry.ts';
 import { ActionsPlane, type ActionsPlaneOptions } from '../src/jobs/actions-plane.ts';
 import type { MetadataStore } from '../src/state/metadata-store.ts';
 import { openMetadataStore } from '../src/state/metadata-store-factory.ts';
-import { MIGRATIONS } from '../src/state/migrations/index.ts';
 import type { MetricsStore } from '../src/store/metrics-store.ts';
 
-/** The pinned PGlite (a data directory is only good for the version that wrote it). */
-const PGLITE_VERSION = String(
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).dependencies['@electric-sql/pglite'],
-);
-let template: Promise<string> | null = null;
-
-/**
- * A migrated PGlite data directory of its own. initdb and the migrations cost seconds in
- * PGlite (over ten on a busy machine), so a migrated template is built once — shared by
- * test files and runs, keyed by the migrations' SQL and the PGlite version — and each
- * directory is a copy. The template appears by rename, so a half-built one is never used.
- */
+/** A migrated PGlite data directory of its own (a copy of testkit's template: PGlite's initdb is slow). */
 async function pgliteDir(): Promise<string> {
-  template ??= (async () => {
-    const key = createHash('sha256')
-      .update(PGLITE_VERSION)
-      .update(MIGRATIONS.map((m) => m.sql).join('\0'))
-      .digest('hex')
-      .slice(0, 16);
-    const path = join(tmpdir(), `ballast-test-pglite-${key}`);
-    if (existsSync(path)) return path;
-    const building = mkdtempSync(join(tmpdir(), 'ballast-test-pglite-building-'));
-    const store = await openMetadataStore({ kind: 'pglite', path: building });
-    await store.migrate();
-    await store.close();
-    try {
-      renameSync(building, path);
-    } catch {
-      // Another test file built it meanwhile.
-      rmSync(building, { recursive: true, force: true });
-    }
-    return path;
-  })();
   const dir = mkdtempSync(join(tmpdir(), 'ballast-actions-'));
-  cpSync(await template, dir, { recursive: true });
+  rmSync(dir, { recursive: true });
+  await seedMigratedPglite(dir);
   return dir;
 }
 
-/** The calls that change the world, as the cloud port saw them (ids per call). */
 export interface WorldCalls {
   deleteVolume: string[];
   deleteSnapshot: string[];

@@ -8,6 +8,7 @@ export * from './interruption-scenario.ts';
 export * from './metadata-store-contract.ts';
 export * from './metrics-store-contract.ts';
 export * from './nats-server.ts';
+export { seedMigratedPglite } from './pglite-template.ts';
 export * from './placement-builders.ts';
 export * from './postgres-server.ts';
 export * from './sim-ec2.ts';
