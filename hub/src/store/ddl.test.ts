@@ -134,6 +134,12 @@ describe('DDL generator: cluster', () => {
     expect(single).toEqual([inserts[0]?.replace('\nSETTINGS insert_distributed_sync = 1', '')]);
   });
 
+  it('empties the backfill target on every node before the backfill (the local table, not the Distributed one)', () => {
+    const truncates = all.filter((s) => s.startsWith('TRUNCATE'));
+    expect(truncates).toEqual([`TRUNCATE TABLE IF EXISTS samples_5m_local ON CLUSTER 'fleet'`]);
+    expect(all.indexOf(truncates[0] ?? '')).toBeLessThan(all.findIndex((s) => s.startsWith('INSERT INTO samples_5m')));
+  });
+
   it('replicates schema_migrations to every node under its own name, without a shard or a twin', () => {
     const sql = renderStatement({ kind: 'table', table: MIGRATIONS_TABLE }, CLUSTER);
     expect(sql).toHaveLength(1);

@@ -60,7 +60,9 @@ export type SchemaStatement =
    * names are the ones queries use, so on a cluster it reads and writes through the
    * Distributed tables (each row lands on its shard), synchronously.
    */
-  | { kind: 'backfill'; table: string; select: string };
+  | { kind: 'backfill'; table: string; select: string }
+  /** Empties a table a later backfill of the same migration fills, so a migration re-run after a crash does not count rows twice. */
+  | { kind: 'truncate'; table: string };
 
 export interface StoreLayout {
   /** '' = single node; otherwise a cluster name from the server's remote_servers. */
@@ -103,6 +105,8 @@ export function renderStatement(statement: SchemaStatement, layout: StoreLayout)
     }
     case 'drop-view':
       return [`DROP VIEW IF EXISTS ${statement.name}${onCluster(layout)}`];
+    case 'truncate':
+      return [`TRUNCATE TABLE IF EXISTS ${dataTable(statement.table, layout)}${onCluster(layout)}`];
     case 'backfill':
       return [`INSERT INTO ${statement.table}\n${statement.select}${layout.cluster ? '\nSETTINGS insert_distributed_sync = 1' : ''}`];
   }

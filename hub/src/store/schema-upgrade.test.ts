@@ -97,4 +97,16 @@ describe('schema upgrade 2 → 4 on a store with data', () => {
     expect(await rollup('samples_1h')).toEqual([{ t: T0 / 1000, sum: 16, count: '3', last: 10 }]);
     expect(await store.resolutions()).toEqual(['raw', '1m', '5m', '1h']);
   });
+
+  it('migration 4 run again (a hub killed before recording it) leaves samples_5m as it was', async () => {
+    await connection.client.command({
+      query: 'ALTER TABLE schema_migrations DELETE WHERE version = 4',
+      clickhouse_settings: { mutations_sync: '1' },
+    });
+    await store.start();
+    expect(await rollup('samples_5m')).toEqual([{ t: T0 / 1000, sum: 16, count: '3', last: 10 }]);
+    await store.insertSamples([{ tenant: 't', cluster: 'c', block: block([[T0 + 31_000, 1]]) }], []);
+    expect(await rollup('samples_5m')).toEqual([{ t: T0 / 1000, sum: 17, count: '4', last: 1 }]);
+    expect(await rollup('samples_1h')).toEqual([{ t: T0 / 1000, sum: 17, count: '4', last: 1 }]);
+  });
 });

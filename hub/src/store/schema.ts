@@ -339,6 +339,10 @@ const V4: Migration = {
     { kind: 'drop-view', name: 'samples_1m_mv' },
     { kind: 'drop-view', name: 'samples_1h_mv' },
     rollup5m(),
+    // A hub killed between this backfill and recording the migration runs it again on its next
+    // start; summing the 1m rows into a table that already holds them would double sum and count.
+    // No view writes to samples_5m yet at this point, and ingest starts only after migrations.
+    { kind: 'truncate', table: 'samples_5m' },
     {
       kind: 'backfill',
       table: 'samples_5m',
