@@ -91,6 +91,19 @@ export const ROUTE_POLICY: RoutePolicy = {
   'POST /api/v1/storage/cleanup': { access: 'operator', hubWide: true },
   'GET /api/v1/governance/instances': { access: 'viewer', hubWide: true },
   'POST /api/v1/governance/instances/apply': { access: 'operator', hubWide: true },
+
+  // Switch history, force on-demand at three levels (each route checks the target is the caller's
+  // client's), and the platform kill switch, which moves every client's nodes: hub admins only.
+  'GET /api/v1/instances/:id/switch-history': 'viewer',
+  'GET /api/v1/overrides': 'viewer',
+  'POST /api/v1/instances/:id/force-on-demand': 'operator',
+  'DELETE /api/v1/instances/:id/force-on-demand': 'operator',
+  'POST /api/v1/clusters/:id/force-on-demand': 'operator',
+  'DELETE /api/v1/clusters/:id/force-on-demand': 'operator',
+  'POST /api/v1/clients/:id/force-on-demand': 'operator',
+  'DELETE /api/v1/clients/:id/force-on-demand': 'operator',
+  'GET /api/v1/admin/kill-switch': { access: 'viewer', hubWide: true },
+  'POST /api/v1/admin/kill-switch': { access: 'admin', hubWide: true },
 };
 
 /** What a route missing from the table gets. */

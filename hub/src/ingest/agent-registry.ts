@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@ballast/common';
+import type { Command, CommandResult } from '@ballast/proto';
 import type { AgentRecord, MetricsStore, SequenceProgress } from '../store/metrics-store.ts';
 import { Coalescer } from './coalescer.ts';
 import { SequenceLedger } from './sequence-ledger.ts';
@@ -9,6 +10,16 @@ export interface AgentIdentity {
   node: string;
   epoch: bigint;
 }
+
+/** Who a command goes to, and who answered a result. */
+export interface AgentAddress {
+  tenant: string;
+  cluster: string;
+  node: string;
+}
+
+/** Told of every CommandResult an agent sends this hub, on any transport. Must not throw. */
+export type CommandResultListener = (agent: AgentAddress, result: CommandResult) => void;
 
 interface AgentState {
   record: AgentRecord;
@@ -27,6 +38,9 @@ export class AgentRegistry {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly progress: Coalescer<AgentIdentity, SequenceProgress>;
   private readonly upserts: Coalescer<AgentRecord, void>;
+  /** Live streams that can carry a command to their agent (gRPC), newest per agent. */
+  private readonly commandChannels = new Map<string, (command: Command) => void>();
+  private readonly resultListeners = new Set<CommandResultListener>();
 
   constructor(
     private readonly store: MetricsStore,
@@ -115,6 +129,40 @@ export class AgentRegistry {
       byKey.set(key, { ...live.record });
     }
     return [...byKey.values()].sort((a, b) => agentKey(a).localeCompare(agentKey(b)));
+  }
+
+  /**
+   * Makes `send` the way to command this agent (its newest stream wins). The returned
+   * function removes it, unless a newer stream has replaced it meanwhile.
+   */
+  attachCommandChannel(agent: AgentAddress, send: (command: Command) => void): () => void {
+    const key = agentKey(agent);
+    this.commandChannels.set(key, send);
+    return () => {
+      if (this.commandChannels.get(key) === send) this.commandChannels.delete(key);
+    };
+  }
+
+  /** The live stream to this agent that carries commands, if it is connected to this hub over one. */
+  commandChannel(agent: AgentAddress): ((command: Command) => void) | undefined {
+    return this.commandChannels.get(agentKey(agent));
+  }
+
+  /** Subscribes to command results; returns the unsubscribe. */
+  onCommandResult(listener: CommandResultListener): () => void {
+    this.resultListeners.add(listener);
+    return () => this.resultListeners.delete(listener);
+  }
+
+  /** A session received a CommandResult. */
+  commandResult(agent: AgentAddress, result: CommandResult): void {
+    for (const l of this.resultListeners) {
+      try {
+        l(agent, result);
+      } catch (err) {
+        this.log.warn('command result listener failed', { commandId: result.commandId, err });
+      }
+    }
   }
 
   private async persist(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@ballast/common';
 import {
   type AgentMessage,
+  type Command,
   EventKind,
   type Hello,
   type HubMessage,
@@ -45,6 +46,8 @@ export interface SessionDeps {
 /** Sends to the agent on the other end; transport-specific (gRPC stream, NATS subject). */
 export interface SessionOutput {
   send(message: HubMessage): void;
+  /** Set by transports whose stream carries hub→agent commands (gRPC); the session offers it to the registry once bound. */
+  sendCommand?(command: Command): void;
 }
 
 interface Bound {
@@ -68,6 +71,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  */
 export class AgentSession {
   private bound: Bound | null = null;
+  private detachCommands: (() => void) | null = null;
   private readonly series = new SeriesIdTable();
   private readonly log: Logger;
 
@@ -101,6 +105,7 @@ export class AgentSession {
       }
       case 'commandResult':
         this.log.info('command result', { commandId: kind.value.commandId, ok: kind.value.ok, message: kind.value.message });
+        this.deps.registry.commandResult(this.bound, kind.value);
         return;
       default:
         throw new ProtocolError('INVALID_ARGUMENT', 'message has no known kind');
@@ -115,6 +120,8 @@ export class AgentSession {
   }
 
   async close(): Promise<void> {
+    this.detachCommands?.();
+    this.detachCommands = null;
     if (!this.bound) return;
     await this.deps.registry.disconnected(this.bound.tenant, this.bound.cluster, this.bound.node);
   }
@@ -128,6 +135,8 @@ export class AgentSession {
     const id = { tenant, cluster: hello.cluster, node: hello.node, epoch: hello.epoch };
     const ledger = await this.deps.registry.ledger(id);
     this.bound = { ...id, ledger };
+    const out = this.out;
+    if (out.sendCommand) this.detachCommands = this.deps.registry.attachCommandChannel(id, (c) => out.sendCommand?.(c));
     await this.deps.registry.connected({
       tenant,
       cluster: hello.cluster,

@@ -1,5 +1,6 @@
 import type { Logger } from '@ballast/common';
-import { agentGatewayDefinition, decodeAgentMessage, decodeBatchMessage, type HubMessage } from '@ballast/proto';
+import { agentGatewayDefinition, decodeAgentMessage, decodeBatchMessage, type HubMessage, HubMessageSchema } from '@ballast/proto';
+import { create } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { AgentSession, type SessionDeps } from './agent-session.ts';
 import { ProtocolError } from './protocol-error.ts';
@@ -75,6 +76,9 @@ export class GrpcGateway {
       {
         send: (m) => {
           if (!ended) call.write(m);
+        },
+        sendCommand: (command) => {
+          if (!ended) call.write(create(HubMessageSchema, { kind: { case: 'command', value: command } }));
         },
       },
       peer,

@@ -10,6 +10,8 @@ import { migration as users } from './010-users.ts';
 import { migration as sessions } from './011-sessions.ts';
 import { migration as apiTokens } from './012-api-tokens.ts';
 import { migration as enrolmentTokens } from './013-enrolment-tokens.ts';
+import { migration as switchHistory } from './014-switch-history.ts';
+import { migration as platformSwitches } from './015-platform-switches.ts';
 
 /** Every migration, oldest first. Append only: an applied migration is never edited (its checksum is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,4 +26,6 @@ export const MIGRATIONS: readonly Migration[] = [
   sessions,
   apiTokens,
   enrolmentTokens,
+  switchHistory,
+  platformSwitches,
 ];
