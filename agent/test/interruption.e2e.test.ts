@@ -1,22 +1,27 @@
 import { join } from 'node:path';
 import { type KubeTypes, kubeResources as R } from '@ballast/sim';
-import { type HubHandle, InterruptionScenario, startHub, tempDir, waitFor } from '@ballast/testkit';
+import { type HubHandle, InterruptionScenario, type NatsServerHandle, startHub, startNatsServer, tempDir, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStoreConnection } from '../../hub/src/store/clickhouse-connection.ts';
 
 // The whole interruption path with real parts: the sim's IMDS shows a spot notice, the real
 // agent process notices it, tells the hub, cordons, taints and drains through the sim's
 // kube-apiserver, and the instance dies two (virtual) minutes later with nothing on it.
-describe('spot interruption handled by the real agent', () => {
-  const dir = tempDir('interruption');
+// The same path over both transports: the notice reaches the hub over gRPC or through JetStream.
+describe.each(['grpc', 'nats'] as const)('spot interruption handled by the real agent (%s)', (transport) => {
+  const dir = tempDir(`interruption-${transport}`);
   let hub: HubHandle;
+  let nats: NatsServerHandle | undefined;
   let scenario: InterruptionScenario;
 
   beforeAll(async () => {
-    hub = await startHub({ dataDir: dir.path });
+    if (transport === 'nats') nats = await startNatsServer();
+    hub = await startHub({ dataDir: dir.path, env: nats ? { BALLAST_NATS_URL: nats.url } : {} });
+    const transportEnv = nats ? { BALLAST_TRANSPORT: 'nats', BALLAST_NATS_URL: nats.url } : {};
     scenario = await InterruptionScenario.start({
       speed: 10,
-      hubAddress: hub.grpcAddress,
+      // Over NATS no gRPC address works: the notice can only reach the hub through JetStream.
+      hubAddress: nats ? '127.0.0.1:1' : hub.grpcAddress,
       spareNodes: 2,
       workloads: {
         daemonSet: { name: 'node-exporter' },
@@ -25,13 +30,14 @@ describe('spot interruption handled by the real agent', () => {
           { name: 'cache', replicas: 2, cpu: '100m', emptyDir: true },
         ],
       },
-      agentEnv: { BALLAST_IMDS_POLL_INTERVAL_MS: '200' },
+      agentEnv: { BALLAST_IMDS_POLL_INTERVAL_MS: '200', ...transportEnv },
     });
   });
 
   afterAll(async () => {
     await scenario?.close();
     await hub?.process.stop();
+    await nats?.dispose();
     dir.remove();
   });
 
