@@ -17,7 +17,7 @@ describe.each(['grpc', 'nats'] as const)('spot interruption handled by the real 
   beforeAll(async () => {
     if (transport === 'nats') nats = await startNatsServer();
     hub = await startHub({ dataDir: dir.path, env: nats ? { BALLAST_NATS_URL: nats.url } : {} });
-    const transportEnv = nats ? { BALLAST_TRANSPORT: 'nats', BALLAST_NATS_URL: nats.url } : {};
+    const transportEnv: Record<string, string> = nats ? { BALLAST_TRANSPORT: 'nats', BALLAST_NATS_URL: nats.url } : {};
     scenario = await InterruptionScenario.start({
       speed: 10,
       // Over NATS no gRPC address works: the notice can only reach the hub through JetStream.
