@@ -36,7 +36,14 @@ async function main(): Promise<void> {
   const demoCloud = hubConfig.cloud === 'off' && hubConfig.awsEndpoint === '';
   const hub = new Hub(
     demoCloud
-      ? { ...hubConfig, cloud: 'aws', awsEndpoint: sim.ec2.url, spotAdvisorFile: hubConfig.spotAdvisorFile || simConfig.advisor }
+      ? {
+          ...hubConfig,
+          cloud: 'aws',
+          awsEndpoint: sim.ec2.url,
+          spotAdvisorFile: hubConfig.spotAdvisorFile || simConfig.advisor,
+          // The simulated agents carry no enrolment tokens: the demo takes every agent at its word.
+          agentEnrolment: 'open',
+        }
       : hubConfig,
     createLogger('hub', level),
     undefined,

@@ -292,6 +292,7 @@ export class Agent {
       agentVersion: AGENT_VERSION,
       capabilities: ['metrics.node'],
       epoch: this.epoch,
+      enrolmentToken: c.enrolmentToken,
     });
   }
 }

@@ -3,7 +3,7 @@ import { type BuiltActions, buildActions } from './actions/build-actions.ts';
 import { Agent } from './agent.ts';
 import { buildCollectors } from './collectors/build-collectors.ts';
 import { AGENT_CONFIG } from './config/agent-config.ts';
-import { resolveIdentity } from './identity.ts';
+import { resolveEnrolmentToken, resolveIdentity } from './identity.ts';
 import { ImdsClient } from './imds/imds-client.ts';
 import { KubeConfigError } from './kube/kube-endpoint.ts';
 import { StatusServer } from './status/status-server.ts';
@@ -18,8 +18,10 @@ if (process.argv.includes('--help')) {
 let config: ReturnType<typeof loadConfig<typeof AGENT_CONFIG>>;
 try {
   config = loadConfig(AGENT_CONFIG);
+  // A token file is read once at start: an unreadable one stops the agent here, naming the field.
+  config.enrolmentToken = resolveEnrolmentToken(config);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith('enrolmentTokenFile'))) {
     process.stderr.write(`ballast agent: ${err.message}\n`);
     process.exit(2);
   }

@@ -1,8 +1,7 @@
 import { render } from 'preact';
 import { App } from './app.tsx';
-import { refreshIntervalMs } from './config.ts';
 import './styles.css';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('console: #app element missing from index.html');
-render(<App refreshMs={refreshIntervalMs(window.location.search)} />, root);
+render(<App />, root);

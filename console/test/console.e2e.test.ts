@@ -6,7 +6,8 @@ import { type LaunchedBrowser, launchBrowser } from '@ballast/testkit';
 import type { Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpuHistory, type FakeHub, makeNode, startFakeHub } from './fake-hub.ts';
+import { cpuHistory, FAKE_ADMIN, type FakeHub, makeNode, startFakeHub } from './fake-hub.ts';
+import { signInThroughPage } from './sign-in.ts';
 
 const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE = 'ip-10-0-0-1';
@@ -49,11 +50,25 @@ describe('console in a real Chromium', () => {
     if (dist) await rm(dist, { recursive: true, force: true });
   });
 
+  it("asks for a password first and shows the hub's refusal of a wrong one", async () => {
+    const { page } = browser;
+    await page.goto(`${hub.url}/agents?refresh=500`, WAIT);
+    await page.getByTestId('sign-in-form').waitFor(WAIT);
+    expect(await page.locator('[data-testid="node-row"]').count()).toBe(0);
+    await page.getByLabel('Username').fill(FAKE_ADMIN.username);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const err = page.getByTestId('sign-in-error');
+    await err.waitFor(WAIT);
+    expect(await err.innerText()).toContain('wrong username or password');
+  }, 20_000);
+
   it('renders a node and its live CPU chart, refreshing without a reload', async () => {
     hub.nodes = [makeNode({ node: NODE })];
     hub.cpu.set(NODE, cpuHistory(20));
     const { page } = browser;
-    await page.goto(`${hub.url}/?refresh=500`, WAIT);
+    await signInThroughPage(page, hub.url, '/agents?refresh=500', FAKE_ADMIN.username, FAKE_ADMIN.password);
+    expect(await page.getByTestId('current-user').innerText()).toContain('admin');
     await page.evaluate(() => {
       (window as unknown as { __ballastMarker: string }).__ballastMarker = 'same-document';
     });
@@ -64,6 +79,7 @@ describe('console in a real Chromium', () => {
     expect(text).toContain('local');
     expect(text).toContain('m6i.large');
     expect(text).toMatch(/\d+s ago/);
+    expect(text).toContain('healthy');
 
     const chart = page.locator(`[data-testid="cpu-chart"][data-node="${NODE}"]`);
     await chart.locator('canvas').first().waitFor(WAIT);
@@ -94,7 +110,7 @@ describe('console in a real Chromium', () => {
   it('shows the error on a fresh load when the first request fails', async () => {
     hub.nodesFailure = 'boom from the hub';
     const { page } = browser;
-    await page.goto(`${hub.url}/?refresh=500`, WAIT);
+    await page.goto(`${hub.url}/agents?refresh=500`, WAIT);
     const banner = page.getByTestId('nodes-error');
     await banner.waitFor(WAIT);
     expect(await banner.innerText()).toContain('boom from the hub');
@@ -104,7 +120,7 @@ describe('console in a real Chromium', () => {
   it('says so when no agents are connected', async () => {
     hub.nodes = [];
     const { page } = browser;
-    await page.goto(`${hub.url}/?refresh=500`, WAIT);
+    await page.goto(`${hub.url}/agents?refresh=500`, WAIT);
     const empty = page.getByTestId('nodes-empty');
     await empty.waitFor(WAIT);
     expect(await empty.innerText()).toBe('No agents connected yet');

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import type { NodeInfo, Point } from '../src/api.ts';
+import type { NodeInfo, Point } from '../src/api/nodes-api.ts';
 
 /**
  * A stand-in for the hub's HTTP API plus static serving of a built console, so the console's
@@ -15,8 +16,21 @@ export interface FakeHub {
   nodesFailure: string | undefined;
   /** CPU points per node name; every metrics request appends one, so charts visibly grow. */
   cpu: Map<string, Point[]>;
+  /** Accounts that can sign in, as the hub's users table would hold them. */
+  users: FakeUser[];
+  /** Sends one event to every open /api/v1/stream (SSE) subscriber; answers how many got it. */
+  emit: (kind: string, data: Record<string, unknown>) => number;
   close: () => Promise<void>;
 }
+
+export interface FakeUser {
+  username: string;
+  password: string;
+  role: 'admin' | 'operator' | 'viewer';
+  clientId: string | null;
+}
+
+export const FAKE_ADMIN: FakeUser = { username: 'admin', password: 'fake-hub-admin-password', role: 'admin', clientId: null };
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,6 +79,8 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
     nodes: [],
     nodesFailure: undefined,
     cpu: new Map(),
+    users: [FAKE_ADMIN],
+    emit: () => 0,
     close: async () => {},
   };
 
@@ -115,8 +131,97 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
     res.end(body);
   };
 
+  // Sessions like the hub's: an httpOnly session cookie, a readable CSRF cookie, and the
+  // CSRF token required on every POST; no session → 401 on the API.
+  const sessions = new Map<string, { user: FakeUser; csrf: string }>();
+  const cookies = (req: IncomingMessage) =>
+    Object.fromEntries((req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=') as [string, string]));
+  const userView = (u: FakeUser) => ({
+    id: '00000000-0000-4000-8000-000000000001',
+    username: u.username,
+    name: '',
+    role: u.role,
+    clientId: u.clientId,
+    disabled: false,
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+    passwordChangedAt: new Date(0).toISOString(),
+  });
+  const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    try {
+      return JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+
+  const auth = async (url: URL, req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (url.pathname === '/api/v1/auth/login' && req.method === 'POST') {
+      const b = await readBody(req);
+      const user = hub.users.find((u) => u.username === b.username && u.password === b.password);
+      if (!user) {
+        json(res, 401, { error: { code: 'UNAUTHENTICATED', message: 'wrong username or password' } });
+        return true;
+      }
+      const sid = randomUUID();
+      const csrf = randomUUID();
+      sessions.set(sid, { user, csrf });
+      res.setHeader('set-cookie', [
+        `ballast_session=${sid}; Path=/; HttpOnly; SameSite=Strict`,
+        `ballast_csrf=${csrf}; Path=/; SameSite=Strict`,
+      ]);
+      json(res, 200, { user: userView(user), csrfToken: csrf, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      return true;
+    }
+    const session = sessions.get(cookies(req).ballast_session ?? '');
+    if (!session) {
+      json(res, 401, { error: { code: 'UNAUTHENTICATED', message: 'sign in first' } });
+      return true;
+    }
+    if (req.method !== 'GET' && req.headers['x-csrf-token'] !== session.csrf) {
+      json(res, 403, { error: { code: 'FORBIDDEN', message: 'missing or wrong X-CSRF-Token' } });
+      return true;
+    }
+    if (url.pathname === '/api/v1/me') {
+      json(res, 200, {
+        user: userView(session.user),
+        via: 'session',
+        role: session.user.role,
+        clientId: session.user.clientId,
+        csrfToken: session.csrf,
+      });
+      return true;
+    }
+    if (url.pathname === '/api/v1/auth/logout') {
+      sessions.delete(cookies(req).ballast_session ?? '');
+      res.writeHead(204, { 'set-cookie': 'ballast_session=; Path=/; Max-Age=0' });
+      res.end();
+      return true;
+    }
+    return false;
+  };
+
+  const subscribers = new Set<ServerResponse>();
+  let eventId = 0;
+  hub.emit = (kind, data) => {
+    eventId++;
+    const frame = `id: ${eventId}\ndata: ${JSON.stringify({ kind, ...data })}\n\n`;
+    for (const res of subscribers) res.write(frame);
+    return subscribers.size;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/api/') && (await auth(url, req, res))) return;
+    if (url.pathname === '/api/v1/stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write(': subscribed\n\n');
+      subscribers.add(res);
+      req.on('close', () => subscribers.delete(res));
+      return;
+    }
     if (url.pathname === '/api/v1/nodes') {
       if (hub.nodesFailure) return json(res, 500, { error: { code: 'INTERNAL', message: hub.nodesFailure } });
       return json(res, 200, { nodes: hub.nodes });

@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { type Clock, type Logger, systemClock } from '@ballast/common';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from './api/api-server.ts';
+import { type AdmitAgent, agentAdmission } from './auth/agent-admission.ts';
+import { authSettingsFromConfig } from './auth/auth-settings.ts';
+import { enrolmentVerifier } from './auth/enrolment.ts';
+import { ensureFirstAdmin } from './auth/first-admin.ts';
+import { ROUTE_POLICY } from './auth/route-policy.ts';
+import { accessConfigProblem } from './config/access-config.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import { parseApprovalPolicy } from './governance/approval-policy.ts';
 import { AgentRegistry } from './ingest/agent-registry.ts';
@@ -24,6 +31,11 @@ import { storeOptionsFromConfig } from './store/store-options.ts';
 
 export const HUB_VERSION = '0.1.0';
 
+/** Test seams: a test may install hooks on the API server before it listens. */
+export interface HubHooks {
+  beforeListen?: (app: FastifyInstance) => void;
+}
+
 /** The hub's components in start order; shutdown runs in reverse. */
 export class Hub {
   readonly store: MetricsStore;
@@ -39,6 +51,7 @@ export class Hub {
   /** Jobs, storage cleanup, governance, approvals; null unless --cloud is set. */
   actions: ActionsPlane | null = null;
   private api: FastifyInstance | null = null;
+  private admitAgent: AdmitAgent | null = null;
   httpPort = 0;
 
   constructor(
@@ -46,7 +59,10 @@ export class Hub {
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
     private readonly overrides: ScoringPlaneOverrides = {},
+    private readonly hooks: HubHooks = {},
   ) {
+    const problem = accessConfigProblem(config);
+    if (problem) throw new Error(problem);
     const connection = openStoreConnection(
       config.store === 'chdb'
         ? { kind: 'chdb', path: config.chdbPath }
@@ -84,10 +100,14 @@ export class Hub {
       onEvent: (event: EventRecord) => {
         if (this.scoring) recordEventEvidence(event, (t, c, n) => this.registry.get(t, c, n), this.scoring.evidence);
       },
+      admit: (claim: Parameters<AdmitAgent>[0], peer: string) => {
+        if (!this.admitAgent) throw new Error('the hub is not started');
+        return this.admitAgent(claim, peer);
+      },
     };
     this.gateway = new GrpcGateway(
       sessionDeps,
-      { host: config.grpcHost, port: config.grpcPort, maxMessageBytes: config.maxMessageBytes },
+      { host: config.grpcHost, port: config.grpcPort, maxMessageBytes: config.maxMessageBytes, ...tlsFiles(config) },
       log.child({ part: 'gateway' }),
     );
     if (config.natsUrl) {
@@ -113,6 +133,18 @@ export class Hub {
     const metadataOptions = metadataStoreOptionsFromConfig(this.config);
     this.metadata = await openMetadataStore(metadataOptions);
     await this.metadata.migrate();
+    const metadata = this.metadata;
+    const now = () => this.clock.now();
+    const first = await ensureFirstAdmin(metadata, { username: this.config.adminUser, password: this.config.adminPassword }, now());
+    // A generated password goes to the terminal once, never to the JSON log a shipper may collect.
+    if (first.created) process.stderr.write(`ballast hub: ${first.message}\n`);
+    this.admitAgent = agentAdmission({
+      mode: this.config.agentEnrolment as 'required' | 'open',
+      verify: enrolmentVerifier(metadata, now),
+      audit: metadata,
+      now,
+      defaultTenant: this.config.defaultTenant,
+    });
     const models = new ScoringModelRepository(this.metadata);
     this.scoring = ScoringPlane.fromConfig(this.config, { clock: this.clock, log: this.log, models }, this.overrides);
     await this.scoring?.start();
@@ -127,7 +159,34 @@ export class Hub {
       registry: this.registry,
       consoleDir: this.config.consoleDir,
       defaultTenant: this.config.defaultTenant,
-      now: () => this.clock.now(),
+      now,
+      version: HUB_VERSION,
+      auth: {
+        store: metadata,
+        now,
+        settings: authSettingsFromConfig(this.config),
+        policy: this.config.metricsAccess === 'public' ? { ...ROUTE_POLICY, 'GET /metrics': 'public' } : ROUTE_POLICY,
+      },
+      http: {
+        corsOrigins: this.config.corsOrigins
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
+        ratePerMinute: this.config.apiRatePerMinute,
+      },
+      log: { level: this.config.logLevel as 'info' | 'warn' | 'error' | 'silent' },
+      hubMetrics: {
+        ingest: () => this.pipeline.stats,
+        connectedAgents: () => this.registry.connectedCount(),
+        nats: () => this.nats?.stats ?? null,
+        metadata: () => this.metadata,
+      },
+      cluster: {
+        role: this.nats ? 'nats-consumer' : 'standalone',
+        hubVersion: HUB_VERSION,
+        peers: async () =>
+          this.nats ? { consumer: this.config.natsConsumer, consuming: this.nats.ready, url: this.config.natsUrl } : null,
+      },
       decisions: new DecisionRepository(this.metadata),
       ...(this.actions ? { actions: this.actions } : {}),
       ...(this.scoring ? { scoring: { models, board: this.scoring.board, catalog: this.scoring.catalog } } : {}),
@@ -149,6 +208,7 @@ export class Hub {
         },
       ],
     });
+    this.hooks.beforeListen?.(this.api);
     await this.api.listen({ host: this.config.httpHost, port: this.config.httpPort });
     const address = this.api.server.address();
     this.httpPort = typeof address === 'object' && address ? address.port : this.config.httpPort;
@@ -177,6 +237,11 @@ export class Hub {
     });
   }
 
+  /** The API server once started (tests inject requests into it). */
+  get apiServer(): FastifyInstance | null {
+    return this.api;
+  }
+
   async shutdown(): Promise<void> {
     await this.api?.close();
     await this.gateway.shutdown();
@@ -190,4 +255,23 @@ export class Hub {
     await this.scoring?.shutdown();
     await this.metadata?.close();
   }
+}
+
+/** The gRPC listener's TLS files, read once at construction so a bad path stops the hub naming the field. */
+function tlsFiles(c: HubConfig): { tls?: { cert: Buffer; key: Buffer; clientCa: Buffer | null } } {
+  if (c.tlsCert === '') return {};
+  const read = (path: string, field: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`${field}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return {
+    tls: {
+      cert: read(c.tlsCert, 'tlsCert (--tls-cert)'),
+      key: read(c.tlsKey, 'tlsKey (--tls-key)'),
+      clientCa: c.tlsClientCa === '' ? null : read(c.tlsClientCa, 'tlsClientCa (--tls-client-ca)'),
+    },
+  };
 }

@@ -26,9 +26,7 @@ describe('agent → gRPC → hub → ClickHouse → REST API', () => {
 
   async function query(metric: string, extra = ''): Promise<QueryAnswer> {
     const start = Math.floor(agentStartedAt / 1000) - 60;
-    const res = await fetch(
-      `${hub.httpUrl}/api/v1/metrics/query?metric=${metric}&match[node]=${agent.node}&start=${start}&step=1s${extra}`,
-    );
+    const res = await hub.api(`/api/v1/metrics/query?metric=${metric}&match[node]=${agent.node}&start=${start}&step=1s${extra}`);
     expect(res.status).toBe(200);
     return (await res.json()) as QueryAnswer;
   }
@@ -68,7 +66,7 @@ describe('agent → gRPC → hub → ClickHouse → REST API', () => {
   });
 
   it('lists the node with its agent version and a recent last-seen time', async () => {
-    const res = await fetch(`${hub.httpUrl}/api/v1/nodes`);
+    const res = await hub.api(`/api/v1/nodes`);
     const body = (await res.json()) as { nodes: Array<Record<string, unknown>> };
     const node = body.nodes.find((n) => n.node === agent.node);
     expect(node).toMatchObject({ cluster: 'test', tenant: 'default', agentVersion: '0.1.0', connected: true });
@@ -83,7 +81,7 @@ describe('agent → gRPC → hub → ClickHouse → REST API', () => {
       ['metric=node_load1&agg=median', 'agg'],
       ['metric=node_load1&start=yesterday', 'start'],
     ] as const) {
-      const res = await fetch(`${hub.httpUrl}/api/v1/metrics/query?${qs}`);
+      const res = await hub.api(`/api/v1/metrics/query?${qs}`);
       expect(res.status, qs).toBe(400);
       const body = (await res.json()) as { error: { code: string; parameter: string; message: string } };
       expect(body.error.code).toBe('BAD_PARAMETER');

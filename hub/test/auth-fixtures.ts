@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type ApiServerDeps, buildApiServer } from '../src/api/api-server.ts';
-import { registerAuthRoutes } from '../src/api/routes/auth-routes.ts';
-import { registerClientRoutes } from '../src/api/routes/client-routes.ts';
-import { registerEnrolmentRoutes } from '../src/api/routes/enrolment-routes.ts';
-import { registerTokenRoutes } from '../src/api/routes/token-routes.ts';
-import { registerUserRoutes } from '../src/api/routes/user-routes.ts';
 import type { AuthDeps } from '../src/auth/auth-runtime.ts';
 import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from '../src/auth/auth-settings.ts';
 import { hashPassword } from '../src/auth/password-hash.ts';
-import { registerAuth } from '../src/auth/register-auth.ts';
 import type { Role } from '../src/auth/roles.ts';
 import { csrfTokenFor, newSecret } from '../src/auth/secret-token.ts';
 import {
@@ -38,6 +32,9 @@ export class TestClock {
   advance(ms: number): void {
     this.ms += ms;
   }
+  // Timers (a hub's flushes and retries) run in real time: only what reads the time follows the test.
+  setTimeout = (fn: () => void, ms: number) => setTimeout(fn, ms);
+  clearTimeout = (h: ReturnType<typeof setTimeout>) => clearTimeout(h);
 }
 
 /**
@@ -64,15 +61,16 @@ export interface AuthHarness {
 }
 
 /**
- * The hub's real API server (buildApiServer, its error handler and every route it
- * registers) with sign-in installed the way api-server.ts is to do it. Once
- * buildApiServer installs it itself (from `deps.auth`), the registrations here are
- * skipped and the server's own wiring is what the tests exercise.
+ * The hub's API server (buildApiServer: its error handler, sign-in from `deps.auth` and
+ * every route it registers) on stand-in planes, for tests of the account routes. The route
+ * walk uses hubHarness (hub-harness.ts) instead: the hub exactly as main wires it.
  */
 export async function authHarness(
   given: Partial<AuthSettings> = {},
   shared?: MetadataStore,
   beforeReady: (app: FastifyInstance) => void = () => undefined,
+  /** Options of buildApiServer a test turns on (logs, rate limit, CORS). */
+  options: Pick<Partial<ApiServerDeps>, 'http' | 'log'> = {},
 ): Promise<AuthHarness> {
   // PGlite's initdb takes seconds: a second harness in a file may share the first one's store.
   const store = shared ?? (await openMetadataStore({ kind: 'pglite', path: null }));
@@ -82,17 +80,21 @@ export async function authHarness(
   const clock = new TestClock();
   const settings: AuthSettings = { ...DEFAULT_AUTH_SETTINGS, scrypt: TEST_SCRYPT, ...given };
   const auth: AuthDeps = { store, now: clock.now, settings };
-  const known = { consoleDir, defaultTenant: 'default', now: clock.now, readiness: [], auth } as Record<string, unknown>;
+  // Options that change behaviour when present are absent here, as in a plain call.
+  const known = {
+    consoleDir,
+    defaultTenant: 'default',
+    now: clock.now,
+    readiness: [],
+    auth,
+    http: undefined,
+    log: undefined,
+    cluster: undefined,
+    version: undefined,
+    ...options,
+  } as Record<string, unknown>;
   const deps = new Proxy(known, { get: (t, key) => (key in t ? t[key as string] : standIn()) }) as unknown as ApiServerDeps;
   const app = await buildApiServer(deps);
-  if (!app.hasRequestDecorator('principal')) {
-    const rt = await registerAuth(app, auth);
-    registerAuthRoutes(app, rt);
-    registerUserRoutes(app, rt);
-    registerTokenRoutes(app, rt);
-    registerEnrolmentRoutes(app, rt);
-    registerClientRoutes(app, rt);
-  }
   beforeReady(app);
   await app.ready();
   return {

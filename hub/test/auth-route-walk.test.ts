@@ -18,6 +18,7 @@ import {
   unique,
 } from './auth-fixtures.ts';
 import { reachRecorder, type WalkCaller, walkRoutes } from './auth-route-walk.ts';
+import { hubHarness } from './hub-harness.ts';
 
 const OWN = 'acme';
 const OTHER = 'umbrella';
@@ -38,7 +39,8 @@ async function apiToken(owner: UserRecord, role: Role, clientId: string | null):
 }
 
 beforeAll(async () => {
-  h = await authHarness({}, undefined, (app) => {
+  // The hub as main builds it: every plane, sign-in, the docs and /metrics.
+  h = await hubHarness((app) => {
     reached = reachRecorder(app);
   });
   await ensureClient(h.store, OWN);
@@ -73,8 +75,19 @@ describe('the route table covers every route the API server registers', () => {
 
   it('has a policy line for every route, so none falls to the admin-only default unnoticed', () => {
     const routes = listRoutes(h.app);
+    // One route of each plane the hub wires: accounts, decisions, jobs, storage, scoring, docs, self-metrics.
     expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
-      expect.arrayContaining(['PATCH /api/v1/users/:id', 'GET /api/v1/decisions', 'GET /*']),
+      expect.arrayContaining([
+        'PATCH /api/v1/users/:id',
+        'GET /api/v1/decisions',
+        'POST /api/v1/jobs/:id/cancel',
+        'POST /api/v1/storage/cleanup',
+        'GET /api/v1/pools',
+        'GET /api/openapi.json',
+        'GET /metrics',
+        'GET /health/cluster',
+        'GET /*',
+      ]),
     );
     expect(routes.length).toBeGreaterThan(40);
     expect(unpolicedRoutes(routes, ROUTE_POLICY)).toEqual([]);

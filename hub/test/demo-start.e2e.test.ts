@@ -1,4 +1,4 @@
-import { startTsProcess, tempDir, waitFor } from '@ballast/testkit';
+import { mintAdminToken, startTsProcess, TEST_ADMIN_PASSWORD, tempDir, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `npm start` as the README promises it: the simulator, the hub on embedded defaults and
@@ -14,7 +14,11 @@ const demo = startTsProcess('demo', 'scripts/start.ts', {
   BALLAST_CHDB_PATH: `${dir.path}/chdb`,
   BALLAST_METADATA_PATH: `${dir.path}/metadata`,
   BALLAST_LOG_LEVEL: 'warn',
+  BALLAST_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
 });
+let token = '';
+/** The demo's API as its admin (the README: sign in, make a token). */
+const api = (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
 beforeAll(async () => {
   const line = await waitFor(
@@ -24,6 +28,7 @@ beforeAll(async () => {
     () => demo.tail(),
   );
   url = (/http:\/\/localhost:\d+/.exec(line) as RegExpExecArray)[0];
+  token = await mintAdminToken(url);
 }, 130_000);
 
 afterAll(async () => {
@@ -33,7 +38,7 @@ afterAll(async () => {
 
 describe('npm start', () => {
   it('serves the pool table priced from the simulated account', async () => {
-    const res = await fetch(`${url}/api/v1/pools?capacityType=spot&limit=5`);
+    const res = await api(`/api/v1/pools?capacityType=spot&limit=5`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { total: number; pools: Array<{ price: { perHour: number } | null; total: number }> };
     expect(body.total).toBeGreaterThan(0);
@@ -44,11 +49,11 @@ describe('npm start', () => {
   });
 
   it('serves the storage inventory and the job list of the simulated account', async () => {
-    const volumes = await fetch(`${url}/api/v1/storage/volumes`);
+    const volumes = await api(`/api/v1/storage/volumes`);
     expect(volumes.status).toBe(200);
     const body = (await volumes.json()) as { volumes: Array<{ volumeId: string }> };
     expect(body.volumes.length).toBeGreaterThan(0);
-    const jobs = await fetch(`${url}/api/v1/jobs`);
+    const jobs = await api(`/api/v1/jobs`);
     expect(jobs.status).toBe(200);
   });
 
@@ -56,7 +61,7 @@ describe('npm start', () => {
     const nodes = await waitFor(
       'agents to appear',
       async () => {
-        const body = (await (await fetch(`${url}/api/v1/nodes`)).json()) as { nodes: Array<{ connected: boolean }> };
+        const body = (await (await api(`/api/v1/nodes`)).json()) as { nodes: Array<{ connected: boolean }> };
         return body.nodes.filter((n) => n.connected).length > 0 ? body.nodes : undefined;
       },
       60_000,

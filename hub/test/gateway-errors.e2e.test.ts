@@ -152,8 +152,8 @@ describe('gateway errors reach only the agent that caused them', () => {
     expect(raw.error).toBeNull();
 
     // The accepted point is stored; the rejected ones are not.
-    const res = await fetch(
-      `${hub.httpUrl}/api/v1/metrics/query?metric=raw_metric&match[node]=raw-node&start=${Math.floor(Date.now() / 1000) - 60}&step=1s&agg=sum`,
+    const res = await hub.api(
+      `/api/v1/metrics/query?metric=raw_metric&match[node]=raw-node&start=${Math.floor(Date.now() / 1000) - 60}&step=1s&agg=sum`,
     );
     const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
     expect(body.series).toHaveLength(1);
@@ -215,9 +215,7 @@ describe('gateway errors reach only the agent that caused them', () => {
     await waitFor('ack', () => raw.of('ack').length === 1);
     raw.batch(1n, [1]);
     await waitFor('second ack', () => raw.of('ack').length === 2);
-    const res = await fetch(
-      `${hub.httpUrl}/api/v1/metrics/query?metric=dup_metric&start=${Math.floor(Date.now() / 1000) - 60}&step=3600s&agg=sum`,
-    );
+    const res = await hub.api(`/api/v1/metrics/query?metric=dup_metric&start=${Math.floor(Date.now() / 1000) - 60}&step=3600s&agg=sum`);
     const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
     expect(body.series[0]?.points.map(([, v]) => v)).toEqual([7.5]);
     raw.close();

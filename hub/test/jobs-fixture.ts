@@ -11,6 +11,7 @@ import { registerAuditRoutes } from '../src/api/routes/audit-routes.ts';
 import { registerGovernanceRoutes } from '../src/api/routes/governance-routes.ts';
 import { registerJobRoutes } from '../src/api/routes/job-routes.ts';
 import { registerStorageRoutes } from '../src/api/routes/storage-routes.ts';
+import { HUB_ADMIN_FOR_TESTS } from '../src/auth/trusted-principal.ts';
 import { AwsCloudProvider } from '../src/cloud/aws-cloud-provider.ts';
 import type { CloudProvider } from '../src/cloud/cloud-provider.ts';
 import { headerActor } from '../src/governance/actor.ts';
@@ -154,6 +155,7 @@ export class ActionsHub {
       readiness: [],
       consoleDir: '/nonexistent',
       defaultTenant: 'default',
+      auth: { trustedPrincipal: HUB_ADMIN_FOR_TESTS },
       now: () => this.sim.clock.now(),
     });
     const tenantOf = () => 'default';

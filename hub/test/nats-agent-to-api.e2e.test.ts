@@ -44,9 +44,7 @@ describe('agent → NATS JetStream → hub → ClickHouse → REST API', () => {
     const memory = await waitFor(
       'memory samples through the API',
       async () => {
-        const res = await fetch(
-          `${hub.httpUrl}/api/v1/metrics/query?metric=node_memory_total_bytes&match[node]=${agent.node}&start=${start}&step=1s`,
-        );
+        const res = await hub.api(`/api/v1/metrics/query?metric=node_memory_total_bytes&match[node]=${agent.node}&start=${start}&step=1s`);
         const a = (await res.json()) as QueryAnswer;
         return a.series[0]?.points.length ? a : undefined;
       },
@@ -56,7 +54,7 @@ describe('agent → NATS JetStream → hub → ClickHouse → REST API', () => {
     expect(memory.series[0]?.labels).toMatchObject({ node: agent.node, cluster: 'test' });
     expect((await agent.metrics()).ballast_agent_connected).toBe(1);
 
-    const body = (await (await fetch(`${hub.httpUrl}/api/v1/nodes`)).json()) as { nodes: Array<Record<string, unknown>> };
+    const body = (await (await hub.api(`/api/v1/nodes`)).json()) as { nodes: Array<Record<string, unknown>> };
     expect(body.nodes.find((n) => n.node === agent.node)).toMatchObject({
       cluster: 'test',
       tenant: 'default',

@@ -3,6 +3,7 @@ import { SHARED_DATA_DIR, type SimEc2, startSimEc2 } from '@ballast/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../src/api/api-server.ts';
+import { HUB_ADMIN_FOR_TESTS } from '../src/auth/trusted-principal.ts';
 import { Catalog } from '../src/catalog/catalog.ts';
 import { AwsCloudProvider } from '../src/cloud/aws-cloud-provider.ts';
 import type { AgentRegistry } from '../src/ingest/agent-registry.ts';
@@ -52,6 +53,8 @@ beforeAll(async () => {
     readiness: [],
     consoleDir: '/nonexistent',
     defaultTenant: 'default',
+    // A caller of the default tenant: the decisions test checks that other tenants' stay hidden.
+    auth: { trustedPrincipal: { ...HUB_ADMIN_FOR_TESTS, clientId: 'default' } },
     now: () => sim.clock.now(),
     decisions: new DecisionRepository(metadata),
     scoring: { models, board, catalog },

@@ -157,8 +157,11 @@ describe('query API of a real hub over stored data', () => {
     for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) qs.append(k, one);
     return `${hub?.httpUrl}${path}${qs.size > 0 ? `?${qs}` : ''}`;
   };
+  /** fetch with the hub's admin token. */
+  const authed = (target: string, init: RequestInit = {}) =>
+    fetch(target, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${hub?.adminToken}` } });
   const query = async (params: Record<string, string | string[]>, status = 200) => {
-    const res = await fetch(url('/api/v1/metrics/query', params));
+    const res = await authed(url('/api/v1/metrics/query', params));
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(status);
     return body as Answer & ErrorBody;
@@ -256,7 +259,7 @@ describe('query API of a real hub over stored data', () => {
       [{ metric: 'csv_quoting', ...lastHour, step: '30m', format: 'csv' }, {}],
       [{ metric: 'csv_quoting', ...lastHour, step: '30m' }, { accept: 'text/csv' }],
     ] as const) {
-      const res = await fetch(url('/api/v1/metrics/query', params), { headers });
+      const res = await authed(url('/api/v1/metrics/query', params), { headers });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="csv_quoting-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.csv"$/);
@@ -271,7 +274,7 @@ describe('query API of a real hub over stored data', () => {
   });
 
   it('names, labels and label values, scoped to the tenant', async () => {
-    const get = async (path: string, params: Record<string, string> = {}) => (await fetch(url(path, params))).json();
+    const get = async (path: string, params: Record<string, string> = {}) => (await authed(url(path, params))).json();
     expect(await get('/api/v1/metrics/names', { match: 'node_' })).toEqual({
       names: ['node_cpu_mode_percent', 'node_cpu_usage_percent', 'node_network_receive_bytes_total'],
       truncated: false,
@@ -344,7 +347,7 @@ describe('query API of a real hub over stored data', () => {
       );
     }
     for (const [what, target] of cases) {
-      const res = await fetch(target);
+      const res = await authed(target);
       const text = await res.text();
       expect([200, 400], `${what}: ${res.status} ${text.slice(0, 300)}`).toContain(res.status);
       const body = JSON.parse(text);

@@ -30,7 +30,7 @@ describe('GET /api/v1/storage/usage on a real hub with a real agent', () => {
   });
 
   const usage = async () => {
-    const res = await fetch(`${hub.httpUrl}/api/v1/storage/usage`);
+    const res = await hub.api(`/api/v1/storage/usage`);
     expect(res.status).toBe(200);
     return (await res.json()) as { tables: TableStorage[]; totalBytesOnDisk: number };
   };

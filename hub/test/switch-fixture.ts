@@ -24,6 +24,7 @@ import { registerJobRoutes } from '../src/api/routes/job-routes.ts';
 import { registerKillSwitchRoutes } from '../src/api/routes/kill-switch-routes.ts';
 import { registerOverrideRoutes } from '../src/api/routes/override-routes.ts';
 import { registerSwitchRoutes } from '../src/api/routes/switch-routes.ts';
+import { HUB_ADMIN_FOR_TESTS } from '../src/auth/trusted-principal.ts';
 import { AwsCloudProvider } from '../src/cloud/aws-cloud-provider.ts';
 import type { CloudProvider } from '../src/cloud/cloud-provider.ts';
 import { TAG_KEYS } from '../src/cloud/cloud-types.ts';
@@ -168,6 +169,7 @@ export class SwitchWorld {
       registry: {} as AgentRegistry,
       readiness: [],
       consoleDir: '/nonexistent',
+      auth: { trustedPrincipal: HUB_ADMIN_FOR_TESTS },
       defaultTenant: 'default',
       now: () => this.sim.clock.now(),
     });

@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { startTsProcess, type TestProcess, waitFor } from './child-process.ts';
 import { seedMigratedPglite } from './pglite-template.ts';
 
+/** The first admin every test hub starts with (BALLAST_ADMIN_USER / BALLAST_ADMIN_PASSWORD). */
+export const TEST_ADMIN_USER = 'admin';
+export const TEST_ADMIN_PASSWORD = 'ballast-test-admin-password';
+
 export interface HubHandle {
   process: TestProcess;
+  /** An admin API token (hub-wide) of the first admin, made through sign-in at start. */
+  adminToken: string;
+  /** fetch() on the hub's URL with the admin token (`init.headers` are added to it). */
+  api(path: string, init?: RequestInit): Promise<Response>;
   httpUrl: string;
   grpcAddress: string;
   httpPort: number;
@@ -18,6 +26,11 @@ export interface HubOptions {
   httpPort?: number;
   grpcPort?: number;
   env?: Record<string, string>;
+  /**
+   * The hub's BALLAST_AGENT_ENROLMENT. Default here: `open`, for tests about something else
+   * than enrolment (the hub's own default is `required`); enrolment tests pass `required`.
+   */
+  agentEnrolment?: 'required' | 'open';
 }
 
 export function tempDir(prefix: string): { path: string; remove: () => void } {
@@ -42,6 +55,9 @@ export async function startHub(options: HubOptions = {}): Promise<HubHandle> {
     BALLAST_CHDB_PATH: join(dataDir, 'chdb'),
     BALLAST_METADATA_PATH: join(dataDir, 'metadata'),
     BALLAST_FLUSH_INTERVAL_MS: '50',
+    BALLAST_ADMIN_USER: TEST_ADMIN_USER,
+    BALLAST_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    BALLAST_AGENT_ENROLMENT: options.agentEnrolment ?? 'open',
     ...options.env,
   });
   const ready = await waitFor(
@@ -62,5 +78,33 @@ export async function startHub(options: HubOptions = {}): Promise<HubHandle> {
     30_000,
     () => proc.tail(),
   );
-  return { process: proc, httpUrl, grpcAddress: `127.0.0.1:${grpcPort}`, httpPort, grpcPort, dataDir };
+  const adminToken = await mintAdminToken(httpUrl);
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${httpUrl}${path}`, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${adminToken}` },
+    });
+  return { process: proc, httpUrl, grpcAddress: `127.0.0.1:${grpcPort}`, httpPort, grpcPort, dataDir, adminToken, api };
+}
+
+/** Signs in as the test admin and makes a hub-wide admin API token, as a person would. */
+export async function mintAdminToken(httpUrl: string): Promise<string> {
+  const login = await fetch(`${httpUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: TEST_ADMIN_USER, password: TEST_ADMIN_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`test admin sign-in failed: ${login.status} ${await login.text()}`);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const made = await fetch(`${httpUrl}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'testkit', role: 'admin' }),
+  });
+  if (made.status !== 201) throw new Error(`test admin token failed: ${made.status} ${await made.text()}`);
+  return ((await made.json()) as { token: string }).token;
 }

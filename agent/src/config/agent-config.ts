@@ -16,6 +16,21 @@ export const AGENT_CONFIG = {
     help: 'host:port of the hub gRPC listener',
   }),
   tenant: field({ kind: 'string', flag: 'tenant', env: ['BALLAST_TENANT'], default: '', help: 'tenant (empty: the hub default)' }),
+  enrolmentToken: field({
+    kind: 'string',
+    flag: 'enrolment-token',
+    env: ['BALLAST_ENROLMENT_TOKEN'],
+    default: '',
+    check: (v: string) => (v === '' || /^blse_[A-Za-z0-9_-]{43}$/.test(v) ? null : 'is not an enrolment token (blse_…)'),
+    help: "the cluster's enrolment token from the hub (POST /api/v1/clusters/{id}/enrolment-tokens); sent in Hello",
+  }),
+  enrolmentTokenFile: field({
+    kind: 'string',
+    flag: 'enrolment-token-file',
+    env: ['BALLAST_ENROLMENT_TOKEN_FILE'],
+    default: '',
+    help: 'file holding the enrolment token (a mounted Kubernetes Secret); used when --enrolment-token is empty',
+  }),
   cluster: field({ kind: 'string', flag: 'cluster', env: ['BALLAST_CLUSTER'], default: 'local', check: nonEmpty, help: 'cluster name' }),
   node: field({
     kind: 'string',

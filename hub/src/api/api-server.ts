@@ -1,21 +1,33 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { AuthDeps } from '../auth/auth-runtime.ts';
+import { registerHttpHygiene } from '../auth/http-hygiene.ts';
+import { actorOf, type Principal, tenantOf } from '../auth/principal.ts';
+import { registerAuth } from '../auth/register-auth.ts';
+import { recordRoutes } from '../auth/route-list.ts';
+import { registerTrustedPrincipal } from '../auth/trusted-principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { componentToApiError } from '../errors/component-errors.ts';
-import { headerActor } from '../governance/actor.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
 import type { ActionsPlane } from '../jobs/actions-plane.ts';
+import type { HubMetricsSources } from '../observability/hub-metrics.ts';
+import { registerMetricsRoute } from '../observability/metrics-route.ts';
+import { fastifyLoggerOptions, type RequestLogOptions, registerRequestLog } from '../observability/request-log.ts';
 import type { PoolBoard } from '../pools/pool-board.ts';
 import type { DecisionRepository } from '../state/repositories/decision-repository.ts';
 import type { ScoringModelRepository } from '../state/repositories/scoring-model-repository.ts';
 import type { MetricsStore } from '../store/metrics-store.ts';
+import { registerOpenApi } from './openapi/register-openapi.ts';
 import { registerApprovalRoutes } from './routes/approval-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
+import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerClientRoutes } from './routes/client-routes.ts';
 import { registerDecisionRoutes } from './routes/decision-routes.ts';
+import { registerEnrolmentRoutes } from './routes/enrolment-routes.ts';
 import { registerGovernanceRoutes } from './routes/governance-routes.ts';
-import { type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
+import { type ClusterView, type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
 import { registerJobRoutes } from './routes/job-routes.ts';
 import { registerMetricsCatalogRoutes } from './routes/metrics-catalog-routes.ts';
 import { registerMetricsQueryRoute } from './routes/metrics-query-route.ts';
@@ -24,6 +36,8 @@ import { registerPoolRoutes } from './routes/pool-routes.ts';
 import { registerScoringModelRoutes } from './routes/scoring-model-routes.ts';
 import { registerStorageRoutes } from './routes/storage-routes.ts';
 import { registerStorageUsageRoute } from './routes/storage-usage-route.ts';
+import { registerTokenRoutes } from './routes/token-routes.ts';
+import { registerUserRoutes } from './routes/user-routes.ts';
 import { validationToApiError } from './validation-error.ts';
 
 export interface ApiServerDeps {
@@ -38,20 +52,39 @@ export interface ApiServerDeps {
   /** Jobs, storage cleanup, governance, approvals and audit (a hub with a cloud). */
   actions?: ActionsPlane;
   scoring?: { models: ScoringModelRepository; board: PoolBoard; catalog: Pick<Catalog, 'spotPrice' | 'onDemandPrice' | 'now'> };
+  /**
+   * Sign-in (the hub always): sessions, API tokens, the route policy and the account routes.
+   * `trustedPrincipal`: every request acts as that principal with no credentials asked — for
+   * in-process tools and tests whose subject is not access, never for a listening hub.
+   */
+  auth: AuthDeps | { trustedPrincipal: Principal };
+  /** Headers, CORS and rate limit; default: security headers only, no CORS, no limit. */
+  http?: { corsOrigins?: readonly string[]; ratePerMinute?: number };
+  /** JSON request logs (pino, secrets redacted); absent: silent. */
+  log?: RequestLogOptions;
+  /** GET /metrics; absent: not served. */
+  hubMetrics?: HubMetricsSources;
+  /** GET /health/cluster; absent: not served. */
+  cluster?: ClusterView;
+  /** Shown in the OpenAPI document. */
+  version?: string;
 }
 
 /** Builds the REST API and console server; listening is the caller's. */
 export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    ...fastifyLoggerOptions(deps.log),
     // Ajv's default strips unknown query parameters silently; the API refuses them instead.
     ajv: { customOptions: { removeAdditional: false } },
     // Longer than any URL Node accepts, so an over-long path parameter reaches the schema and
     // gets a 400 that names it rather than a 404.
     routerOptions: { maxParamLength: 16_384 },
   });
-  // Single-tenant until sign-in exists: every request sees the default tenant.
-  const tenantOf = () => deps.defaultTenant;
+  // Hub staff (bound to no client) read every tenant: these routes' repositories take null as "all".
+  // Their deps still say string (see the helper-A report); null is what they are meant to get.
+  const scope = tenantOf as (request: FastifyRequest) => string;
+  // Routes that store or read one tenant's rows (metrics series, new jobs): hub staff act in the default tenant.
+  const oneTenant = (request: unknown) => tenantOf(request) ?? deps.defaultTenant;
 
   app.setErrorHandler((err, request, reply) => {
     const known = componentToApiError(err);
@@ -70,25 +103,37 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     return reply.code(500).send(new ApiError('INTERNAL', `internal error: ${(err as Error).message}`).toBody());
   });
 
-  registerHealthRoutes(app, deps.readiness);
+  recordRoutes(app);
+  registerRequestLog(app);
+  await registerHttpHygiene(app, { corsOrigins: deps.http?.corsOrigins ?? [], ratePerMinute: deps.http?.ratePerMinute ?? 0 });
+  await registerOpenApi(app, deps.version ?? '0.0.0');
+  if ('trustedPrincipal' in deps.auth) registerTrustedPrincipal(app, deps.auth.trustedPrincipal);
+  else {
+    const rt = await registerAuth(app, deps.auth);
+    registerAuthRoutes(app, rt);
+    registerUserRoutes(app, rt);
+    registerTokenRoutes(app, rt);
+    registerEnrolmentRoutes(app, rt);
+    registerClientRoutes(app, rt);
+  }
+
+  registerHealthRoutes(app, deps.readiness, deps.cluster);
+  if (deps.hubMetrics) registerMetricsRoute(app, deps.hubMetrics);
   registerNodesRoute(app, { registry: deps.registry, tenantOf });
-  registerMetricsQueryRoute(app, { store: deps.store, now: deps.now, tenantOf });
-  registerMetricsCatalogRoutes(app, { store: deps.store, tenantOf });
+  registerMetricsQueryRoute(app, { store: deps.store, now: deps.now, tenantOf: oneTenant });
+  registerMetricsCatalogRoutes(app, { store: deps.store, tenantOf: oneTenant });
   registerStorageUsageRoute(app, { store: deps.store });
   if (deps.decisions) registerDecisionRoutes(app, { decisions: deps.decisions, tenantOf, now: deps.now });
   if (deps.actions) {
-    // Until sign-in is wired, the actor is what the X-Ballast-Actor header says (default "api").
-    const actorOf = headerActor;
     const a = deps.actions;
-    registerJobRoutes(app, { jobs: a.jobs, tenantOf, actorOf });
-    registerStorageRoutes(app, { inventory: a.inventory, jobs: a.jobs, tenantOf, actorOf });
-    registerGovernanceRoutes(app, { unregistered: a.unregistered, jobs: a.jobs, tenantOf, actorOf });
-    registerApprovalRoutes(app, { approvals: a.approvals, tenantOf, actorOf });
-    registerAuditRoutes(app, { audit: a.audit, tenantOf });
+    registerJobRoutes(app, { jobs: a.jobs, tenantOf: scope, actorOf });
+    registerStorageRoutes(app, { inventory: a.inventory, jobs: a.jobs, tenantOf: oneTenant, actorOf });
+    registerGovernanceRoutes(app, { unregistered: a.unregistered, jobs: a.jobs, tenantOf: oneTenant, actorOf });
+    registerApprovalRoutes(app, { approvals: a.approvals, tenantOf: scope, actorOf });
+    registerAuditRoutes(app, { audit: a.audit, tenantOf: scope });
   }
   if (deps.scoring) {
-    // Until sign-in exists every change is made by the same actor; the audit log will name users.
-    registerScoringModelRoutes(app, { models: deps.scoring.models, board: deps.scoring.board, now: deps.now, actorOf: () => 'api' });
+    registerScoringModelRoutes(app, { models: deps.scoring.models, board: deps.scoring.board, now: deps.now, actorOf });
     registerPoolRoutes(app, { board: deps.scoring.board, catalog: deps.scoring.catalog });
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HUB_ADMIN_FOR_TESTS } from '../auth/trusted-principal.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
 import type { GroupedRangeQuery, MetricsStore, RangeQuery, Resolution, SeriesRecord, SeriesSelector } from '../store/metrics-store.ts';
 import { InvalidQueryError } from '../store/query-error.ts';
@@ -83,6 +84,7 @@ beforeAll(async () => {
     readiness: [],
     consoleDir: '/nonexistent-console-dir',
     defaultTenant: 'default',
+    auth: { trustedPrincipal: HUB_ADMIN_FOR_TESTS },
     now: () => NOW,
   });
 });
@@ -197,6 +199,7 @@ describe('GET /api/v1/metrics/query', () => {
       readiness: [],
       consoleDir: '/nonexistent-console-dir',
       defaultTenant: 'default',
+      auth: { trustedPrincipal: HUB_ADMIN_FOR_TESTS },
       now: () => NOW,
     });
     const res = await fresh.inject({ method: 'GET', url: `/api/v1/metrics/query?metric=m&${week}&step=1h` });

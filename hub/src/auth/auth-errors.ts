@@ -1,27 +1,12 @@
-import { ApiError, type ApiErrorCode } from '../errors/api-error.ts';
+import { ApiError } from '../errors/api-error.ts';
 
-/**
- * The API error codes sign-in needs. Until the registry (errors/api-error.ts) lists them,
- * {@link AuthError} carries its own status, so the API's error handler, which answers
- * every ApiError with `status` and `toBody()`, serves them unchanged today and after.
- */
-export const AUTH_ERRORS = {
-  /** No credentials, or ones that are wrong, expired or revoked. */
-  UNAUTHENTICATED: 401,
-  /** Signed in, but the role, tenant or kind of credential does not allow this. */
-  FORBIDDEN: 403,
-} as const;
+/** The registry's sign-in codes (errors/api-error.ts): 401 and 403. */
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
-export type AuthErrorCode = keyof typeof AUTH_ERRORS;
-
+/** Kept as its own class so callers can tell an access refusal from any other API error. */
 export class AuthError extends ApiError {
   constructor(code: AuthErrorCode, message: string, parameter?: string, options?: { cause?: unknown }) {
-    // The registry's type does not know these codes yet; the status below does not need it to.
-    super(code as unknown as ApiErrorCode, message, parameter, options);
-  }
-
-  override get status(): number {
-    return AUTH_ERRORS[this.code as unknown as AuthErrorCode];
+    super(code, message, parameter, options);
   }
 }
 

@@ -1,4 +1,4 @@
-export { AUTH_ERRORS, AuthError, type AuthErrorCode, forbidden, unauthenticated } from './auth-errors.ts';
+export { AuthError, type AuthErrorCode, forbidden, unauthenticated } from './auth-errors.ts';
 export type { AuthDeps, AuthRuntime } from './auth-runtime.ts';
 export { type AuthConfig, type AuthSettings, authSettingsFromConfig, DEFAULT_AUTH_SETTINGS } from './auth-settings.ts';
 export { enrolmentVerifier, type VerifyEnrolment } from './enrolment.ts';

@@ -29,6 +29,21 @@ export const ROUTE_POLICY: RoutePolicy = {
   // Liveness probes and the console's files carry no tenant data.
   'GET /health/live': 'public',
   'GET /health/ready': 'public',
+  // Which hubs share the work and what answers: for operators, not for anyone on the network.
+  'GET /health/cluster': 'viewer',
+  // Prometheus scrapes with a viewer API token; `--metrics-access public` swaps this line for 'public'.
+  'GET /metrics': 'viewer',
+  // The API's description and its docs page hold no data.
+  'GET /api/openapi.json': 'public',
+  'GET /api/docs': 'public',
+  'GET /api/docs/': 'public',
+  'GET /api/docs/json': 'public',
+  'GET /api/docs/yaml': 'public',
+  'GET /api/docs/static/*': 'public',
+  'GET /api/docs/static/index.html': 'public',
+  'GET /api/docs/static/swagger-initializer.js': 'public',
+  'GET /api/docs/initOAuth': 'public',
+  'GET /api/docs/uiConfig': 'public',
   'GET /': 'public',
   'GET /*': 'public',
 
@@ -68,6 +83,7 @@ export const ROUTE_POLICY: RoutePolicy = {
   // Scoring models rank every tenant's pools: changing them is hub staff's work.
   'GET /api/v1/scoring/models': 'viewer',
   'GET /api/v1/scoring/models/:id': 'viewer',
+  'GET /api/v1/scoring/shadow/comparison': 'viewer',
   'POST /api/v1/scoring/models': { access: 'operator', hubWide: true },
   'POST /api/v1/scoring/models/:id/promote': { access: 'operator', hubWide: true },
   'PUT /api/v1/scoring/shadow': { access: 'operator', hubWide: true },
@@ -104,6 +120,19 @@ export const ROUTE_POLICY: RoutePolicy = {
   'DELETE /api/v1/clients/:id/force-on-demand': 'operator',
   'GET /api/v1/admin/kill-switch': { access: 'viewer', hubWide: true },
   'POST /api/v1/admin/kill-switch': { access: 'admin', hubWide: true },
+
+  // The live stream and the console's fleet numbers: reads, filtered to the caller's tenant
+  // (a client or instance of another tenant answers 404).
+  'GET /api/v1/stream': 'viewer',
+  'GET /api/v1/metrics/active-instances': 'viewer',
+  'GET /api/v1/metrics/risk-detected': 'viewer',
+  'GET /api/v1/metrics/cost-savings': 'viewer',
+  'GET /api/v1/metrics/optimizations': 'viewer',
+  'GET /api/v1/metrics/optimization-rate': 'viewer',
+  'GET /api/v1/pipeline/status': 'viewer',
+  'GET /api/v1/clients/:id/topology': 'viewer',
+  'GET /api/v1/clients/:id/savings-overview': 'viewer',
+  'GET /api/v1/instances/:id/alternatives': 'viewer',
 };
 
 /** What a route missing from the table gets. */

@@ -3,6 +3,7 @@ import { type ConfigOf, field } from '@ballast/common';
 import { parseApprovalPolicy } from '../governance/approval-policy.ts';
 import { POSTGRES_SSL_MODES } from '../state/postgres-tls.ts';
 import { parseStoragePrices } from '../storage-cleanup/storage-prices.ts';
+import { ACCESS_CONFIG } from './access-config.ts';
 
 const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist', import.meta.url));
 
@@ -377,6 +378,7 @@ export const HUB_CONFIG = {
     max: 1440,
     help: 'how often spot prices are re-read from EC2',
   }),
+  ...ACCESS_CONFIG,
 };
 
 export type HubConfig = ConfigOf<typeof HUB_CONFIG>;

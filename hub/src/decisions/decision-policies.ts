@@ -32,6 +32,15 @@ export interface DecisionPolicies {
   consolidateUtilization: number;
   /** Nodes younger than this are not consolidated (they were launched for a reason). */
   consolidateAfterMs: number;
+  /**
+   * What evicting one pod voluntarily costs, USD: a restart, cold caches, connections cut.
+   * Consolidating an occupied node must save more than its pods × this within
+   * consolidationPaybackHours, so nearly full nodes are not drained for a few cents of an
+   * hour that the next load peak takes back (the web workload's nightly trough).
+   */
+  disruptionCostPerPodUsd: number;
+  /** The hours a consolidation's saving is counted over against its disruption cost (about the time until load returns). */
+  consolidationPaybackHours: number;
   /** Voluntary disruptions under way at once: this share of the nodes, at least `min` (Karpenter's budget is 10%). */
   maxConcurrentDisruptions: { share: number; min: number };
   minOnDemandShare: number;
@@ -82,6 +91,8 @@ export const DEFAULT_POLICIES: DecisionPolicies = {
   priceTolerancePct: 0.05,
   consolidateUtilization: 1,
   consolidateAfterMs: 10 * MINUTE_MS,
+  disruptionCostPerPodUsd: 0.05,
+  consolidationPaybackHours: 4,
   maxConcurrentDisruptions: { share: 0.1, min: 1 },
   minOnDemandShare: 0,
   minOnDemandNodes: 0,
@@ -110,6 +121,8 @@ export function decisionPolicies(overrides: Partial<DecisionPolicies> = {}): Dec
   nonNegative(p.priceTolerancePct, 'priceTolerancePct');
   share(p.consolidateUtilization, 'consolidateUtilization');
   nonNegative(p.consolidateAfterMs, 'consolidateAfterMs');
+  nonNegative(p.disruptionCostPerPodUsd, 'disruptionCostPerPodUsd');
+  nonNegative(p.consolidationPaybackHours, 'consolidationPaybackHours');
   share(p.maxConcurrentDisruptions.share, 'maxConcurrentDisruptions.share');
   wholeNumber(p.maxConcurrentDisruptions.min, 'maxConcurrentDisruptions.min');
   share(p.minOnDemandShare, 'minOnDemandShare');

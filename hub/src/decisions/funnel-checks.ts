@@ -85,6 +85,8 @@ function inputsOf(draft: Draft, ctx: EngineContext): DecisionInputs {
       revertAfterCalmMs: p.revertAfterCalmMs,
       replaceMinSavingsPct: p.replaceMinSavingsPct,
       maxPoolShare: p.maxPoolShare,
+      disruptionCostPerPodUsd: p.disruptionCostPerPodUsd,
+      consolidationPaybackHours: p.consolidationPaybackHours,
       fallbackMonthlyInterruptionProbability: p.model.parameters.thresholds.fallbackMonthlyInterruptionProbability,
       calmMonthlyInterruptionProbability: p.model.parameters.thresholds.calmMonthlyInterruptionProbability,
       model: `${p.model.name}@${p.model.version}`,

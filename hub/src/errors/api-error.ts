@@ -4,6 +4,10 @@
  */
 export const API_ERRORS = {
   BAD_PARAMETER: 400,
+  /** No credentials, or ones that are wrong, expired or revoked. */
+  UNAUTHENTICATED: 401,
+  /** Signed in, but the role, tenant or kind of credential does not allow this. */
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   LIMIT_EXCEEDED: 422,

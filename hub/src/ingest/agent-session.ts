@@ -13,6 +13,7 @@ import {
   type SeriesDictionary,
 } from '@ballast/proto';
 import { create } from '@bufbuild/protobuf';
+import type { AdmitAgent } from '../auth/agent-admission.ts';
 import type { EventRecord, MetricsStore, SampleBlock, SeriesRecord } from '../store/metrics-store.ts';
 import type { AgentRegistry } from './agent-registry.ts';
 import type { IngestPipeline } from './ingest-pipeline.ts';
@@ -41,6 +42,8 @@ export interface SessionDeps {
   limits: SessionLimits;
   /** Told of every event once it is stored (the pool scores learn interruptions from it); must not throw. */
   onEvent?: (event: EventRecord) => void;
+  /** Checks the agent's enrolment token and names its tenant; absent: every agent is taken at its word. */
+  admit?: AdmitAgent;
 }
 
 /** Sends to the agent on the other end; transport-specific (gRPC stream, NATS subject). */
@@ -78,7 +81,7 @@ export class AgentSession {
   constructor(
     private readonly deps: SessionDeps,
     private readonly out: SessionOutput,
-    peer: string,
+    private readonly peer: string,
   ) {
     this.log = deps.log.child({ peer });
   }
@@ -131,7 +134,14 @@ export class AgentSession {
     if (!hello.node) throw new ProtocolError('INVALID_ARGUMENT', 'hello.node is empty');
     if (!hello.cluster) throw new ProtocolError('INVALID_ARGUMENT', 'hello.cluster is empty');
     if (hello.epoch === 0n) throw new ProtocolError('INVALID_ARGUMENT', 'hello.epoch is 0');
-    const tenant = hello.tenant || this.deps.limits.defaultTenant;
+    const tenant = this.deps.admit
+      ? (
+          await this.deps.admit(
+            { tenant: hello.tenant, cluster: hello.cluster, node: hello.node, enrolmentToken: hello.enrolmentToken },
+            this.peer,
+          )
+        ).tenant
+      : hello.tenant || this.deps.limits.defaultTenant;
     const id = { tenant, cluster: hello.cluster, node: hello.node, epoch: hello.epoch };
     const ledger = await this.deps.registry.ledger(id);
     this.bound = { ...id, ledger };

@@ -9,6 +9,8 @@ export interface GrpcGatewayOptions {
   host: string;
   port: number;
   maxMessageBytes: number;
+  /** PEM contents; absent: plaintext. With `clientCa`, agents must show a certificate it signed (mutual TLS). */
+  tls?: { cert: Buffer; key: Buffer; clientCa: Buffer | null };
 }
 
 /** Messages read ahead of processing before the stream is paused (gRPC flow control then reaches the agent). */
@@ -38,12 +40,16 @@ export class GrpcGateway {
     });
     server.addService(agentGatewayDefinition, { connect: (call: grpc.ServerDuplexStream<Uint8Array, HubMessage>) => this.serve(call) });
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${this.options.host}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
-        err ? reject(err) : resolve(port),
-      ),
+      server.bindAsync(`${this.options.host}:${this.options.port}`, this.credentials(), (err, port) => (err ? reject(err) : resolve(port))),
     );
     this.server = server;
     this.log.info('gRPC gateway listening', { host: this.options.host, port: this.boundPort });
+  }
+
+  private credentials(): grpc.ServerCredentials {
+    const tls = this.options.tls;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(tls.clientCa, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== null);
   }
 
   async shutdown(): Promise<void> {

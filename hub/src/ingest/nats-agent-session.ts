@@ -60,6 +60,8 @@ export class NatsAgentSession {
   /** A dictionary broke the protocol; the ingest replaces this session, whose tables may be half-filled. */
   broken = false;
   lastActivityMs: number;
+  /** Why this agent may not send (enrolment), once the hub decided it. */
+  private refusal: ProtocolError | null = null;
 
   constructor(
     private readonly deps: NatsSessionDeps,
@@ -167,6 +169,8 @@ export class NatsAgentSession {
   /** Binds the session: hello from the agents KV (instance details for the nodes list), else from the headers alone. */
   private async open(): Promise<void> {
     if (this.session.identity) return;
+    // Refused once (and audited once): every later message of this epoch is refused the same way.
+    if (this.refusal) throw this.refusal;
     let hello: Hello | null = null;
     try {
       const entry = await this.deps.agentsKv.get(agentKey(this.id));
@@ -177,7 +181,15 @@ export class NatsAgentSession {
     const { tenant, cluster, node, epoch } = this.id;
     const base = hello && hello.tenant === tenant && hello.cluster === cluster && hello.node === node ? hello : create(HelloSchema, {});
     // The KV holds the latest epoch's hello; a backlog of an older epoch keeps its own epoch.
-    await this.session.handle(create(AgentMessageSchema, { kind: { case: 'hello', value: { ...base, tenant, cluster, node, epoch } } }));
+    try {
+      await this.session.handle(create(AgentMessageSchema, { kind: { case: 'hello', value: { ...base, tenant, cluster, node, epoch } } }));
+    } catch (err) {
+      if (err instanceof ProtocolError && (err.code === 'UNAUTHENTICATED' || err.code === 'PERMISSION_DENIED')) {
+        this.refusal = err;
+        this.deps.log.warn('agent refused: its messages are dropped, not stored', { tenant, cluster, node, reason: err.message });
+      }
+      throw err;
+    }
   }
 
   /** A message that can never be stored: recorded as a rejected batch when it names one, then terminated. */

@@ -22,6 +22,31 @@ export interface ExecutionDeps {
   retryMaxMs: number;
   /** Aborted at shutdown or when the claim was lost: stop at the next step boundary. */
   signal: AbortSignal;
+  /** Hears the job after each change this run makes (step started or ended, parked, handed back, finished). */
+  onChange?: JobChangeListener;
+}
+
+/**
+ * Hears a job as it is after a change (status, step, progress), e.g. to stream job progress.
+ * Called after the change committed; it must not throw (a throw is swallowed) and must not block.
+ */
+export type JobChangeListener = (job: JobRecord) => void;
+
+/** Tells `listener` (when there is one) about a job, never letting it fail the job. */
+export function notifyJobChange(listener: JobChangeListener | undefined, job: JobRecord): void {
+  if (!listener) return;
+  try {
+    listener(job);
+  } catch {
+    // A listener's failure is its own; the job goes on.
+  }
+}
+
+/** Re-reads the job for the listener; only when there is one (one query per change). */
+async function notifyById(d: ExecutionDeps, jobId: string): Promise<void> {
+  if (!d.onChange) return;
+  const job = await new JobRepository(d.store).get(null, jobId);
+  if (job) notifyJobChange(d.onChange, job);
 }
 
 /** How a run of a job ended: finished, parked until later, handed back at shutdown, or taken by another runner. */
@@ -71,6 +96,7 @@ async function execute(job: ClaimedJob, d: ExecutionDeps): Promise<ExecutionEnd>
     }
     const interrupted = next.status === 'running';
     const step = await run.startStep(job.id, d.runnerId, next.seq, d.clock.now());
+    await notifyById(d, job.id);
     if (interrupted && Object.keys(step.effect).length > 0) {
       await log(
         'info',
@@ -89,9 +115,10 @@ async function execute(job: ClaimedJob, d: ExecutionDeps): Promise<ExecutionEnd>
       const runAfter = d.clock.now() + outcome.afterMs;
       if (outcome.message) await log('info', outcome.message, step.seq);
       await run.release(job.id, d.runnerId, d.clock.now(), runAfter);
+      await notifyById(d, job.id);
       return { end: 'parked', runAfter };
     }
-    await run.finishStep(job.id, d.runnerId, step.seq, outcome.status, outcome.message ?? null, d.clock.now());
+    notifyJobChange(d.onChange, await run.finishStep(job.id, d.runnerId, step.seq, outcome.status, outcome.message ?? null, d.clock.now()));
   }
 }
 
@@ -117,6 +144,7 @@ async function failStep(
       step.seq,
     );
     await run.release(job.id, d.runnerId, d.clock.now(), runAfter);
+    await notifyById(d, job.id);
     return { end: 'parked', runAfter };
   }
   await run.recordEffect(job.id, d.runnerId, step.seq, { failures, lastError: message });
@@ -128,6 +156,7 @@ async function failStep(
 /** Shutdown between steps: hand the job back at once so the next runner need not wait for the lease. */
 async function stop(job: JobRecord, d: ExecutionDeps, run: JobRunRepository): Promise<ExecutionEnd> {
   await run.release(job.id, d.runnerId, d.clock.now(), null);
+  await notifyById(d, job.id);
   d.log.info('job handed back at shutdown', { job: job.id, kind: job.kind });
   return { end: 'stopped' };
 }
@@ -156,6 +185,7 @@ async function finish(job: JobRecord, d: ExecutionDeps, status: 'succeeded' | 'f
     );
     return j;
   });
+  notifyJobChange(d.onChange, done);
   d.log[status === 'failed' ? 'warn' : 'info'](`job ${status}`, { job: job.id, kind: job.kind, error: error ?? undefined });
   return { end: 'finished' as const, job: done };
 }

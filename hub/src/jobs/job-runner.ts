@@ -4,9 +4,9 @@ import type { Clock, Logger } from '@ballast/common';
 import type { MetadataStore } from '../state/metadata-store.ts';
 import { JobRepository } from '../state/repositories/job-repository.ts';
 import { JobRunRepository } from '../state/repositories/job-run-repository.ts';
-import type { ClaimedJob } from '../state/repositories/job-types.ts';
+import type { ClaimedJob, JobRecord } from '../state/repositories/job-types.ts';
 import { auditJob, RUNNER_ACTOR } from './job-audit.ts';
-import { executeJob } from './job-execution.ts';
+import { executeJob, type JobChangeListener, notifyJobChange } from './job-execution.ts';
 import type { JobKindRegistry } from './job-kind-registry.ts';
 
 export interface JobRunnerOptions {
@@ -29,6 +29,8 @@ export interface JobRunnerOptions {
   /** Back-off after a retryable step failure: doubles from this, up to retryMaxMs. Defaults 5 s and 5 min. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Hears every job this runner claims or changes; more can be added with {@link JobRunner.onChange}. */
+  onChange?: JobChangeListener;
 }
 
 interface Running {
@@ -61,13 +63,28 @@ export class JobRunner {
   private stopping = false;
   private ticking = false;
   private again = false;
+  private readonly listeners = new Set<JobChangeListener>();
 
   constructor(private readonly o: JobRunnerOptions) {
     this.runnerId = o.runnerId ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
     this.leaseMs = o.leaseMs ?? 60_000;
     this.pollMs = o.pollMs ?? 5_000;
     this.concurrency = o.concurrency ?? 2;
+    if (o.onChange) this.listeners.add(o.onChange);
   }
+
+  /**
+   * Hears each job this runner changes, after the change committed: claimed (running), each
+   * step started and ended (progress), parked, handed back, finished. Returns the way to stop.
+   */
+  onChange(listener: JobChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private readonly notify = (job: JobRecord): void => {
+    for (const l of this.listeners) notifyJobChange(l, job);
+  };
 
   /** Begins claiming: at once (resuming what an earlier run left), then on every wake and poll. */
   async start(): Promise<void> {
@@ -141,7 +158,10 @@ export class JobRunner {
           if (!job) break;
           // Shutdown began while claiming: hand it straight back rather than start work nobody waits for.
           if (this.stopping) await new JobRunRepository(this.o.store).release(job.id, this.runnerId, this.o.clock.now(), null);
-          else this.launch(job);
+          else {
+            this.notify(job);
+            this.launch(job);
+          }
         }
       } while (this.again && !this.stopping);
     } catch (err) {
@@ -211,6 +231,7 @@ export class JobRunner {
       retryBaseMs: this.o.retryBaseMs ?? 5_000,
       retryMaxMs: this.o.retryMaxMs ?? 300_000,
       signal: controller.signal,
+      ...(this.listeners.size > 0 ? { onChange: this.notify } : {}),
     })
       .then((end) => {
         if (end.end === 'parked') this.schedule(Math.max(0, end.runAfter - this.o.clock.now()));

@@ -9,6 +9,7 @@ import type { JobFilter, JobLogEntry, JobRecord, StepRecord } from '../state/rep
 import type { Page } from '../state/repositories/page.ts';
 import { auditJob } from './job-audit.ts';
 import { JobError } from './job-error.ts';
+import { type JobChangeListener, notifyJobChange } from './job-execution.ts';
 import type { JobKindRegistry } from './job-kind-registry.ts';
 
 /** Who asks: the actor and where the request came from, for the audit log. */
@@ -40,6 +41,8 @@ export interface JobServiceDeps {
   clock: Clock;
   /** Tells the runner there is work (JobRunner.wake). */
   wake: () => void;
+  /** Hears each job created, cancelled or retried; more can be added with {@link JobService.onChange}. */
+  onChange?: JobChangeListener;
 }
 
 /**
@@ -48,7 +51,21 @@ export interface JobServiceDeps {
  * the work.
  */
 export class JobService {
-  constructor(private readonly d: JobServiceDeps) {}
+  private readonly listeners = new Set<JobChangeListener>();
+
+  constructor(private readonly d: JobServiceDeps) {
+    if (d.onChange) this.listeners.add(d.onChange);
+  }
+
+  /** Hears each job this service creates, cancels or retries, after the change committed. Returns the way to stop. */
+  onChange(listener: JobChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private notify(job: JobRecord): void {
+    for (const l of this.listeners) notifyJobChange(l, job);
+  }
 
   /** @throws JobError `unknown-kind`, `bad-params`. */
   async submit(r: SubmitRequest): Promise<{ job: JobRecord; approval: ApprovalRecord | null }> {
@@ -80,6 +97,7 @@ export class JobService {
       const approval = approvalNeeded ? await this.requestApproval(tx, job, action as string, summary, r, now) : null;
       return { job, approval };
     });
+    this.notify(out.job);
     if (!approvalNeeded) this.d.wake();
     return out;
   }
@@ -90,7 +108,7 @@ export class JobService {
    */
   async cancel(clientId: string, id: string, who: Requester, reason: string): Promise<JobRecord> {
     const now = this.d.clock.now();
-    return this.mapped(() =>
+    const cancelled = await this.mapped(() =>
       this.d.store.transaction(async (tx) => {
         const { job, cancelled } = await new JobRepository(tx).cancel(clientId, id, now);
         const withdrawn = cancelled ? await new ApprovalRepository(tx).cancelPending(id, who.actor, now) : null;
@@ -107,6 +125,8 @@ export class JobService {
         return job;
       }),
     );
+    this.notify(cancelled);
+    return cancelled;
   }
 
   /**
@@ -132,6 +152,7 @@ export class JobService {
         return { job, approval };
       }),
     );
+    this.notify(out.job);
     if (!approvalNeeded) this.d.wake();
     return out;
   }

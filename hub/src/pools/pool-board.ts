@@ -24,6 +24,12 @@ export interface PoolBoardSnapshot {
   pools: RankedPoolScore[];
   /** The same pools under the shadow model, when one is set: poolId → its total and rank. */
   shadowScores: ReadonlyMap<string, { total: number; rank: number }>;
+  /** The shadow model's full scores (what its decision engine weighs); empty without a shadow model. */
+  shadowPools: RankedPoolScore[];
+  /** The shadow model itself, for the engine that decides under it; null without one. */
+  shadowModel: ScoringModel | null;
+  /** The active model itself (the built-in default when none is stored). */
+  activeModel: ScoringModel;
   skipped: SkippedPool[];
   advisorSnapshot: string | null;
   shape: WorkloadShape;
@@ -81,14 +87,17 @@ export class PoolBoard {
     };
     const pools = offerings.length > 0 ? await score(model.model) : [];
     const shadowScores = new Map<string, { total: number; rank: number }>();
-    if (shadow && offerings.length > 0)
-      for (const s of await score(shadow.model)) shadowScores.set(s.poolId, { total: s.total, rank: s.rank });
+    const shadowPools = shadow && offerings.length > 0 ? await score(shadow.model) : [];
+    for (const s of shadowPools) shadowScores.set(s.poolId, { total: s.total, rank: s.rank });
     this.last = {
       computedAtMs: now,
       model: { id: model.id, name: model.model.name, version: model.model.version },
       shadow: shadow?.id ? { id: shadow.id, name: shadow.model.name, version: shadow.model.version } : null,
       pools,
       shadowScores,
+      shadowPools,
+      shadowModel: shadow?.model ?? null,
+      activeModel: model.model,
       skipped,
       advisorSnapshot: this.deps.advisor?.snapshot ?? null,
       shape: REFERENCE_SHAPE,

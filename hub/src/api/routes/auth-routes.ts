@@ -95,7 +95,7 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
     return reply.code(201).send({ user: userView(user) });
   });
 
-  app.get('/api/v1/me', async (request) => {
+  app.get('/api/v1/me', validated({ querystring: object({}) }), async (request) => {
     const p = principalOf(request);
     const user = await new UserRepository(rt.store).get(null, p.userId);
     if (!user) throw unauthenticated('the account no longer exists');

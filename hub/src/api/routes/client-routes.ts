@@ -23,7 +23,7 @@ const clientView = (c: ClientRecord, clusters: ClusterRecord[]) => ({
  * policy).
  */
 export function registerClientRoutes(app: FastifyInstance, rt: AuthRuntime): void {
-  app.get('/api/v1/clients', async (request) => {
+  app.get('/api/v1/clients', validated({ querystring: object({}) }), async (request) => {
     const tenants = new TenantRepository(rt.store);
     const scope = tenantOf(request);
     const clients = scope === null ? await tenants.listClients() : [await tenants.getClient(scope)].filter((c) => c !== null);

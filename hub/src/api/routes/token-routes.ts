@@ -30,7 +30,7 @@ const idParams = object({ id: uuid }, ['id']);
  * others their own; a token they may not see is a 404.
  */
 export function registerTokenRoutes(app: FastifyInstance, rt: AuthRuntime): void {
-  app.get('/api/v1/tokens', async (request) => {
+  app.get('/api/v1/tokens', validated({ querystring: object({}) }), async (request) => {
     const p = principalOf(request);
     const tokens = await new ApiTokenRepository(rt.store).list({
       clientId: p.clientId,

@@ -8,7 +8,9 @@ import { type DecisionMethod, movable } from './method.ts';
  * the least used (below policy.consolidateUtilization), the dearest first among equals —
  * from pools holding more nodes than the solver's plan wants there (any pool without a plan).
  * The room kept for headroom (policy.headroomShare of each workload's pods) is not counted
- * as free. Nothing is consolidated while pods are pending (they need the room).
+ * as free. Nothing is consolidated while pods are pending (they need the room). An occupied
+ * node is only consolidated when what it saves over policy.consolidationPaybackHours exceeds
+ * the cost of evicting its pods (policy.disruptionCostPerPodUsd each); empty nodes always are.
  */
 export const consolidateMethod: DecisionMethod = {
   name: 'consolidate',
@@ -41,7 +43,7 @@ export const consolidateMethod: DecisionMethod = {
       if (ctx.claimed.has(n.id)) moving.push(...n.pods);
     }
   },
-  judge: () => null,
+  judge: (draft, savings, ctx) => (worthDisrupting(ctx, draft.nodeIds, savings.perHourUsd) ? null : 'insufficient-savings'),
   recheck(d, ctx) {
     const nodes = d.nodeIds.map((id) => ctx.nodes.get(id)).filter((n): n is NodeSnapshot => n !== undefined);
     const busy = nodes.some((n) => n.pods.length > 0 && utilization(n) >= ctx.policies.consolidateUtilization);
@@ -80,4 +82,12 @@ function fits(ctx: EngineContext, room: Room, pods: readonly PodGroup[]): boolea
   const rest = packInto([...room.spot.values()], spotOk, ctx.limitFor('spot'));
   const left = packInto([...room.onDemand.values()], [...rest, ...pods.filter((g) => !ctx.spotAllowed([g]))], ctx.limitFor('on-demand'));
   return left.length === 0;
+}
+
+/** Whether removing the nodes saves more over the payback hours than evicting their pods costs. */
+export function worthDisrupting(ctx: EngineContext, nodeIds: readonly string[], savingsPerHourUsd: number): boolean {
+  const pods = ctx.nodePods(nodeIds);
+  if (pods === 0) return true;
+  const p = ctx.policies;
+  return savingsPerHourUsd * p.consolidationPaybackHours > pods * p.disruptionCostPerPodUsd;
 }

@@ -12,6 +12,7 @@ import { migration as apiTokens } from './012-api-tokens.ts';
 import { migration as enrolmentTokens } from './013-enrolment-tokens.ts';
 import { migration as switchHistory } from './014-switch-history.ts';
 import { migration as platformSwitches } from './015-platform-switches.ts';
+import { migration as decisionLoop } from './017-decision-loop.ts';
 
 /** Every migration, oldest first. Append only: an applied migration is never edited (its checksum is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   enrolmentTokens,
   switchHistory,
   platformSwitches,
+  decisionLoop,
 ];

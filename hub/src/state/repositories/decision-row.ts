@@ -23,6 +23,8 @@ export interface DecisionRow {
   realized_savings: string | null;
   model_id: string | null;
   from_shadow: boolean;
+  dry_run: boolean;
+  drop_reason: string | null;
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
@@ -47,6 +49,8 @@ export function toDecision(r: DecisionRow): DecisionRecord {
     realizedSavings: toNumberOrNull(r.realized_savings),
     modelId: r.model_id,
     fromShadow: r.from_shadow,
+    dryRun: r.dry_run,
+    dropReason: r.drop_reason,
     createdAt: toMs(r.created_at),
     updatedAt: toMs(r.updated_at),
     finishedAt: toMsOrNull(r.finished_at),

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { fetchCpuSeries, type MetricsQueryResult } from './api.ts';
-import { usePoll } from './use-poll.ts';
+import { fetchSeries, type MetricsQueryResult } from '../api/nodes-api.ts';
+import { usePoll } from '../lib/use-poll.ts';
 
 const WINDOW_SECONDS = 15 * 60;
 const STEP_SECONDS = 10;
@@ -44,7 +44,10 @@ export function CpuChart({ node, cluster, refreshMs }: Props) {
     async (signal) => {
       const end = Date.now() / 1000;
       const start = end - WINDOW_SECONDS;
-      const result = await fetchCpuSeries({ node, start, end, stepSeconds: STEP_SECONDS }, signal);
+      const result = await fetchSeries(
+        { metric: 'node_cpu_usage_percent', match: { node }, start, end, stepSeconds: STEP_SECONDS },
+        signal,
+      );
       return { start, end, result };
     },
     refreshMs,

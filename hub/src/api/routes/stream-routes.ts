@@ -1,0 +1,230 @@
+import type { Clock } from '@ballast/common';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { ApiError, badParameter } from '../../errors/api-error.ts';
+import type { EventBus, ResetReason, Subscription } from '../../stream/event-bus.ts';
+import { isCursor } from '../../stream/stream-cursor.ts';
+import { STREAM_KINDS, type StreamEvent, type StreamFilter, type StreamKind } from '../../stream/stream-event.ts';
+
+export interface StreamRouteDeps {
+  bus: EventBus;
+  /** The tenant whose events the caller may see; null: every tenant. */
+  tenantOf: (request: FastifyRequest) => string | null;
+  clock: Clock;
+  /** Default 15 s. */
+  heartbeatMs?: number;
+  /** A subscriber whose unsent output passes this is dropped; default 8 MiB (a full 10,000-event replay fits). */
+  maxBufferedBytes?: number;
+  /** Told when a subscriber is dropped for falling behind (for logs and metrics). */
+  onDrop?: (info: { transport: 'websocket' | 'sse'; bufferedBytes: number }) => void;
+}
+
+const KIND = `(${STREAM_KINDS.join('|')})`;
+
+const streamQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kinds: { type: 'string', pattern: `^${KIND}(,${KIND})*$`, description: 'Comma-separated kinds to receive; default all.' },
+    cluster: { type: 'string', minLength: 1, maxLength: 253, description: 'Only events of this cluster.' },
+    cursor: {
+      type: 'string',
+      pattern: '^[a-z0-9]{1,32}-[0-9]{1,15}$',
+      description: 'Resume after this cursor (the last one received). SSE clients may send Last-Event-ID instead.',
+    },
+  },
+} as const;
+
+const DESCRIPTION = `Live events of the caller's tenant: ${STREAM_KINDS.join(', ')}.
+WebSocket (upgrade) or Server-Sent Events (Accept: text/event-stream). Every message carries a cursor;
+reconnect with ?cursor=<last> (or SSE Last-Event-ID) to receive everything after it. A cursor the hub
+no longer holds gets a "reset" message: refetch state, then follow live. WebSocket messages are JSON
+{type: ready|event|reset|heartbeat, ...}; SSE events are named after the kind (plus ready, reset,
+heartbeat). Heartbeats carry the latest cursor. A subscriber that cannot keep up is dropped
+(WebSocket close code 4008, SSE event "dropped").`;
+
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+
+/** GET /api/v1/stream over WebSocket and SSE. Registers @fastify/websocket if the app has not. */
+export async function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps): Promise<void> {
+  if (!app.hasDecorator('websocketServer')) await app.register(websocket);
+  const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const maxBuffered = deps.maxBufferedBytes ?? 8 * 1024 * 1024;
+
+  const subscription = (request: FastifyRequest): { filter: StreamFilter; cursor: string | undefined } => {
+    const q = request.query as { kinds?: string; cluster?: string; cursor?: string };
+    const lastEventId = request.headers['last-event-id'];
+    let cursor = q.cursor;
+    if (typeof lastEventId === 'string' && lastEventId !== '') {
+      if (!isCursor(lastEventId)) throw badParameter('Last-Event-ID', 'is not a cursor this hub sent');
+      cursor = lastEventId;
+    }
+    const kinds = q.kinds ? new Set(q.kinds.split(',') as StreamKind[]) : undefined;
+    return {
+      filter: { tenant: deps.tenantOf(request), ...(kinds ? { kinds } : {}), ...(q.cluster ? { cluster: q.cluster } : {}) },
+      cursor,
+    };
+  };
+
+  app.route({
+    method: 'GET',
+    url: '/api/v1/stream',
+    schema: { description: DESCRIPTION, querystring: streamQuery },
+    handler: (request, reply) => {
+      const accept = String(request.headers.accept ?? '');
+      if (!accept.includes('text/event-stream')) {
+        throw new ApiError('BAD_PARAMETER', 'Accept: send text/event-stream for SSE, or open a WebSocket', 'Accept');
+      }
+      serveSse(request, reply, subscription(request), deps, heartbeatMs, maxBuffered);
+    },
+    wsHandler: (socket, request) => {
+      let sub: ReturnType<typeof subscription>;
+      try {
+        sub = subscription(request);
+      } catch (err) {
+        socket.close(1008, (err as Error).message.slice(0, 120));
+        return;
+      }
+      serveWebSocket(socket, sub, deps, heartbeatMs, maxBuffered);
+    },
+  });
+}
+
+function eventBody(e: StreamEvent, cursor: string) {
+  return {
+    cursor,
+    id: e.id,
+    kind: e.kind,
+    tenant: e.tenant,
+    cluster: e.cluster,
+    node: e.node,
+    at: new Date(e.at).toISOString(),
+    data: e.data,
+  };
+}
+
+function serveWebSocket(
+  socket: WebSocket,
+  sub: { filter: StreamFilter; cursor: string | undefined },
+  deps: StreamRouteDeps,
+  heartbeatMs: number,
+  maxBuffered: number,
+): void {
+  let subscription: Subscription | null = null;
+  let timer: ReturnType<Clock['setTimeout']> | null = null;
+  let open = true;
+  let alive = true;
+  const stop = () => {
+    open = false;
+    subscription?.close();
+    subscription = null;
+    if (timer) deps.clock.clearTimeout(timer);
+    timer = null;
+  };
+  const send = (message: unknown) => {
+    if (!open) return;
+    socket.send(JSON.stringify(message));
+    if (socket.bufferedAmount > maxBuffered) {
+      const bufferedBytes = socket.bufferedAmount;
+      stop();
+      deps.onDrop?.({ transport: 'websocket', bufferedBytes });
+      socket.close(SLOW_CONSUMER_CLOSE_CODE, 'slow consumer: events arrived faster than they were read');
+      // A reader that stalled will not read the close frame either.
+      deps.clock.setTimeout(() => socket.terminate(), 1_000);
+    }
+  };
+  socket.on('close', stop);
+  socket.on('error', stop);
+  socket.on('pong', () => {
+    alive = true;
+  });
+  const opened = deps.bus.subscribe(sub.filter, sub.cursor, {
+    event: (e, cursor) => send({ type: 'event', ...eventBody(e, cursor) }),
+    reset: (reason: ResetReason, message) => send({ type: 'reset', reason, message, cursor: deps.bus.latestCursor() }),
+  });
+  // The replay inside subscribe may already have dropped this subscriber.
+  if (!open) opened.close();
+  else subscription = opened;
+  send({ type: 'ready', cursor: deps.bus.latestCursor() });
+  const beat = () => {
+    timer = deps.clock.setTimeout(() => {
+      if (!open) return;
+      if (!alive) {
+        stop();
+        socket.terminate();
+        return;
+      }
+      alive = false;
+      socket.ping();
+      send({ type: 'heartbeat', at: new Date(deps.clock.now()).toISOString(), cursor: deps.bus.latestCursor() });
+      beat();
+    }, heartbeatMs);
+  };
+  beat();
+}
+
+function sseFrame(name: string, data: unknown, id?: string): string {
+  return `${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function serveSse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sub: { filter: StreamFilter; cursor: string | undefined },
+  deps: StreamRouteDeps,
+  heartbeatMs: number,
+  maxBuffered: number,
+): void {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // Proxies (nginx) buffer responses unless told not to.
+    'x-accel-buffering': 'no',
+  });
+  let subscription: Subscription | null = null;
+  let timer: ReturnType<Clock['setTimeout']> | null = null;
+  let open = true;
+  const stop = () => {
+    open = false;
+    subscription?.close();
+    subscription = null;
+    if (timer) deps.clock.clearTimeout(timer);
+    timer = null;
+  };
+  const write = (frame: string) => {
+    if (!open) return;
+    raw.write(frame);
+    if (raw.writableLength > maxBuffered) {
+      const bufferedBytes = raw.writableLength;
+      stop();
+      deps.onDrop?.({ transport: 'sse', bufferedBytes });
+      raw.end(sseFrame('dropped', { reason: 'slow-consumer', message: 'events arrived faster than they were read' }));
+      deps.clock.setTimeout(() => raw.destroy(), 1_000);
+    }
+  };
+  request.raw.on('close', stop);
+  raw.on('error', stop);
+  // The browser's EventSource reconnects after this many ms, sending Last-Event-ID.
+  write('retry: 2000\n\n');
+  const opened = deps.bus.subscribe(sub.filter, sub.cursor, {
+    event: (e, cursor) => write(sseFrame(e.kind, eventBody(e, cursor), cursor)),
+    reset: (reason, message) => write(sseFrame('reset', { reason, message, cursor: deps.bus.latestCursor() })),
+  });
+  // The replay inside subscribe may already have dropped this subscriber.
+  if (!open) opened.close();
+  else subscription = opened;
+  write(sseFrame('ready', { cursor: deps.bus.latestCursor() }, deps.bus.latestCursor()));
+  const beat = () => {
+    timer = deps.clock.setTimeout(() => {
+      if (!open) return;
+      const cursor = deps.bus.latestCursor();
+      write(sseFrame('heartbeat', { at: new Date(deps.clock.now()).toISOString(), cursor }, cursor));
+      beat();
+    }, heartbeatMs);
+  };
+  beat();
+}

@@ -1,0 +1,56 @@
+import type { CatalogStatus } from '../catalog/catalog-types.ts';
+import type { IngestStats } from '../ingest/ingest-pipeline.ts';
+import type { ComponentProbe } from './pipeline-health.ts';
+
+/** Ingest: degraded when its queue is full (agents are then held back), with the last store error it saw. */
+export function ingestProbe(stats: () => IngestStats, maxQueuedPoints: number): ComponentProbe {
+  return {
+    name: 'ingest',
+    check: async () => {
+      const s = stats();
+      const detail = {
+        queuedPoints: s.queuedPoints,
+        storedPoints: s.storedPoints,
+        failedInserts: s.failedInserts,
+        lastInsertMs: s.lastInsertMs,
+      };
+      if (s.queuedPoints >= maxQueuedPoints) return { detail, degraded: `ingest queue is full; last store error: ${s.lastError}` };
+      return { detail };
+    },
+  };
+}
+
+/** The metrics store: a round trip (its latency is the check's). */
+export function storeProbe(ping: () => Promise<void>): ComponentProbe {
+  return { name: 'store', check: async () => void (await ping()) };
+}
+
+/** The catalog: degraded while a refresh keeps failing (it serves its last good data meanwhile). */
+export function catalogProbe(status: () => CatalogStatus): ComponentProbe {
+  return {
+    name: 'catalog',
+    check: async () => {
+      const s = status();
+      const detail = { instanceTypes: s.instanceTypes.count, spotPools: s.spotPrices.pools, onDemandPrices: s.onDemandPrices.count };
+      const failing = (
+        [
+          ['instance types', s.instanceTypes],
+          ['spot prices', s.spotPrices],
+          ['on-demand prices', s.onDemandPrices],
+        ] as const
+      ).find(([, r]) => r.consecutiveFailures > 0);
+      if (failing) return { detail, degraded: `${failing[0]} refresh failing: ${failing[1].lastError?.message ?? 'unknown error'}` };
+      return { detail };
+    },
+  };
+}
+
+/** A component absent from this hub (no cloud configured: no solver, no executor). */
+export function absentProbe(name: string, why: string): ComponentProbe {
+  return {
+    name,
+    check: async () => {
+      throw new Error(why);
+    },
+  };
+}
