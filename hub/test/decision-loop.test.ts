@@ -281,7 +281,12 @@ describe('DecisionLoop against the simulator and PGlite', () => {
     expect(forced.size).toBeGreaterThan(0);
     const fallbacks = (await get('/api/v1/decisions?kind=fallback-on-demand')).decisions;
     expect(fallbacks.length).toBeGreaterThan(0);
-    expect(fallbacks[0]).toMatchObject({ inputs: { reason: 'override' }, toPool: { capacityType: 'on-demand' } });
+    // Other fallbacks (pool or type risk) may come first, depending on how far the sim's clock ran.
+    const override = fallbacks.find((d: { inputs?: { reason?: string } }) => d.inputs?.reason === 'override');
+    expect(override, JSON.stringify(fallbacks.map((d: Record<string, unknown>) => [d.inputs, d.toPool, d.stage, d.status]))).toMatchObject({
+      inputs: { reason: 'override' },
+      toPool: { capacityType: 'on-demand' },
+    });
     await loop.shutdown();
   }, 60_000);
 

@@ -27,6 +27,8 @@ beforeAll(async () => {
     [
       ...['--http-port', '0', '--grpc-port', '0', '--grpc-host', '127.0.0.1', '--http-host', '127.0.0.1'],
       ...['--chdb-path', dir('ballast-drain-chdb-'), '--metadata-path', dir('ballast-drain-meta-')],
+      // The agent here carries no enrolment token: admission is not what this test is about.
+      ...['--agent-enrolment', 'open'],
     ],
     {},
   );

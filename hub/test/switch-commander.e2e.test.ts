@@ -56,6 +56,9 @@ beforeAll(async () => {
       dir('ballast-cmd-meta-'),
       '--nats-url',
       nats.url,
+      // The agents here carry no enrolment token: admission is not what this test is about.
+      '--agent-enrolment',
+      'open',
     ],
     {},
   );
