@@ -4,7 +4,9 @@
  * in .data/, one real agent per simulated node, and the console on http://localhost:8080
  * (PORT overrides). Only wiring; every part reads the same flags/env vars as in production.
  */
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createLogger, type LogLevel, loadConfig } from '@ballast/common';
 import { HUB_CONFIG, Hub } from '@ballast/hub';
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
           spotAdvisorFile: hubConfig.spotAdvisorFile || simConfig.advisor,
           // The simulated agents carry no enrolment tokens: the demo takes every agent at its word.
           agentEnrolment: 'open',
+          // The hub reaches the simulated clusters as it would real ones: one kubeconfig per cluster.
+          clusterKubeconfigDir: hubConfig.clusterKubeconfigDir || simKubeconfigs(sim.clusters),
         }
       : hubConfig,
     createLogger('hub', level),
@@ -84,6 +88,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+/** The simulated clusters' kubeconfigs as a --cluster-kubeconfig-dir (`<cluster>.yaml`, the default client). */
+function simKubeconfigs(clusters: ReadonlyArray<{ kubeconfigPath: string; cluster: { clusterName: string } }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ballast-demo-kubeconfigs-'));
+  for (const c of clusters) copyFileSync(c.kubeconfigPath, join(dir, `${c.cluster.clusterName}.yaml`));
+  return dir;
 }
 
 main().catch((err) => {

@@ -7,10 +7,19 @@ import { authSettingsFromConfig } from './auth/auth-settings.ts';
 import { enrolmentVerifier } from './auth/enrolment.ts';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
 import { ROUTE_POLICY } from './auth/route-policy.ts';
+import { ClusterDirectory, listClusters } from './clusters/kubeconfig-directory.ts';
 import { accessConfigProblem } from './config/access-config.ts';
 import type { HubConfig } from './config/hub-config.ts';
+import { DecisionLoops } from './decisions/live/decision-loops.ts';
+import { NodeSignalBook } from './decisions/live/node-signal-book.ts';
+import { ClickHouseFleetReader } from './fleet/clickhouse-fleet-reader.ts';
+import { DecisionSwitchHistory } from './fleet/decision-switch-history.ts';
+import { FleetMetrics } from './fleet/fleet-metrics.ts';
+import { JobSwitchHistory } from './fleet/job-switch-history.ts';
+import { PipelineHealth } from './fleet/pipeline-health.ts';
+import { absentProbe, catalogProbe, decisionProbe, executorProbe, ingestProbe, storeProbe } from './fleet/pipeline-probes.ts';
 import { parseApprovalPolicy } from './governance/approval-policy.ts';
-import { AgentRegistry } from './ingest/agent-registry.ts';
+import type { AgentRegistry } from './ingest/agent-registry.ts';
 import { GrpcGateway } from './ingest/grpc-gateway.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
 import { NatsIngest } from './ingest/nats-ingest.ts';
@@ -20,14 +29,20 @@ import { recordEventEvidence } from './pools/event-evidence.ts';
 import { ScoringPlane, type ScoringPlaneOverrides } from './pools/scoring-plane.ts';
 import type { MetadataStore } from './state/metadata-store.ts';
 import { metadataStoreOptionsFromConfig, openMetadataStore } from './state/metadata-store-factory.ts';
-import { DecisionRepository } from './state/repositories/decision-repository.ts';
+import type { DecisionRepository } from './state/repositories/decision-repository.ts';
 import { ScoringModelRepository } from './state/repositories/scoring-model-repository.ts';
 import { TenantRepository } from './state/repositories/tenant-repository.ts';
 import { parseStoragePrices } from './storage-cleanup/storage-prices.ts';
-import { openStoreConnection } from './store/clickhouse-connection.ts';
+import { openStoreConnection, type StoreConnection } from './store/clickhouse-connection.ts';
 import { ClickHouseMetricsStore } from './store/clickhouse-metrics-store.ts';
 import type { EventRecord, MetricsStore } from './store/metrics-store.ts';
 import { storeOptionsFromConfig } from './store/store-options.ts';
+import { EventBus } from './stream/event-bus.ts';
+import { agentEventToStream, jobToStream } from './stream/stream-bridges.ts';
+import { StreamingAgentRegistry } from './stream/streaming-agent-registry.ts';
+import { StreamingDecisionRepository } from './stream/streaming-decision-repository.ts';
+import type { AgentCommander } from './switches/agent-commander.ts';
+import { firstReachable, grpcCommander, natsCommander } from './switches/transport-commanders.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -42,6 +57,10 @@ export class Hub {
   readonly pipeline: IngestPipeline;
   readonly registry: AgentRegistry;
   readonly gateway: GrpcGateway;
+  /** The live stream's events (agents, jobs, interruptions), for GET /api/v1/stream. */
+  readonly bus = new EventBus({ capacity: 10_000 });
+  /** Agents' interruption notices and rebalances per node, for the decision loops. */
+  readonly signals = new NodeSignalBook();
   /** Agents on the NATS transport; null unless natsUrl is set. */
   readonly nats: NatsIngest | null = null;
   /** Opened at start (PGlite or PostgreSQL); null before. */
@@ -50,6 +69,10 @@ export class Hub {
   scoring: ScoringPlane | null = null;
   /** Jobs, storage cleanup, governance, approvals; null unless --cloud is set. */
   actions: ActionsPlane | null = null;
+  /** One decision loop per cluster with a kubeconfig; null without a cloud, clusters or with --decisions off. */
+  decisionLoops: DecisionLoops | null = null;
+  private commander: AgentCommander | null = null;
+  private readonly connection: StoreConnection;
   private api: FastifyInstance | null = null;
   private admitAgent: AdmitAgent | null = null;
   httpPort = 0;
@@ -74,6 +97,7 @@ export class Hub {
             database: config.clickhouseDatabase,
           },
     );
+    this.connection = connection;
     this.store = new ClickHouseMetricsStore(connection, storeOptionsFromConfig(config));
     this.pipeline = new IngestPipeline(this.store, clock, {
       flushPoints: config.flushPoints,
@@ -82,7 +106,7 @@ export class Hub {
       retryMinMs: 100,
       retryMaxMs: 5_000,
     });
-    this.registry = new AgentRegistry(this.store, clock, log.child({ part: 'registry' }));
+    this.registry = new StreamingAgentRegistry(this.store, clock, log.child({ part: 'registry' }), this.bus);
     const sessionDeps = {
       store: this.store,
       pipeline: this.pipeline,
@@ -99,6 +123,10 @@ export class Hub {
       },
       onEvent: (event: EventRecord) => {
         if (this.scoring) recordEventEvidence(event, (t, c, n) => this.registry.get(t, c, n), this.scoring.evidence);
+        const streamed = agentEventToStream(event);
+        if (streamed) this.bus.publish(streamed);
+        // A notice leaves two minutes: decide for its cluster now, not at the next interval.
+        if (this.signals.record(event)) void this.decisionLoops?.runNow(event.tenant, event.cluster);
       },
       admit: (claim: Parameters<AdmitAgent>[0], peer: string) => {
         if (!this.admitAgent) throw new Error('the hub is not started');
@@ -131,6 +159,7 @@ export class Hub {
   async start(): Promise<void> {
     // Config problems (files, URLs) surface before anything listens.
     const metadataOptions = metadataStoreOptionsFromConfig(this.config);
+    const clusters = new ClusterDirectory(listClusters(this.config.clusterKubeconfigDir, this.config.defaultTenant), this.clock);
     this.metadata = await openMetadataStore(metadataOptions);
     await this.metadata.migrate();
     const metadata = this.metadata;
@@ -149,8 +178,32 @@ export class Hub {
     this.scoring = ScoringPlane.fromConfig(this.config, { clock: this.clock, log: this.log, models }, this.overrides);
     await this.scoring?.start();
     await this.store.start();
-    if (this.scoring) this.actions = this.buildActions(this.metadata, this.scoring);
+    const tenants = new TenantRepository(metadata);
+    for (const c of clusters.entries) await tenants.ensureCluster(c.clientId, c.clusterId, now());
+    if (this.scoring) this.actions = this.buildActions(this.metadata, this.scoring, clusters);
+    this.actions?.runner.onChange((job) => this.bus.publish(jobToStream(job)));
+    this.actions?.jobs.onChange((job) => this.bus.publish(jobToStream(job)));
     await this.actions?.start();
+    const decisions = new StreamingDecisionRepository(this.metadata, this.bus);
+    if (this.scoring && this.actions && this.config.decisions !== 'off' && clusters.entries.length > 0) {
+      const actions = this.actions;
+      const catalog = this.scoring.catalog;
+      this.decisionLoops = new DecisionLoops({
+        clusters: clusters.entries,
+        access: clusters.access,
+        clock: this.clock,
+        log: this.log.child({ part: 'decisions' }),
+        board: this.scoring.board,
+        catalog,
+        decisions,
+        signals: this.signals,
+        overrides: actions.overridePolicy,
+        tagsOf: async (id) => (await this.scoring?.cloud.describeInstances({ ids: [id] }))?.[0]?.tags,
+        ...(this.config.decisions === 'execute' ? { submit: (o) => actions.switches.submit(o) } : {}),
+        intervalMs: this.config.decisionIntervalMinutes * 60_000,
+      });
+      this.decisionLoops.start();
+    }
     this.registry.start();
     await this.gateway.start();
     this.nats?.start();
@@ -187,7 +240,9 @@ export class Hub {
         peers: async () =>
           this.nats ? { consumer: this.config.natsConsumer, consuming: this.nats.ready, url: this.config.natsUrl } : null,
       },
-      decisions: new DecisionRepository(this.metadata),
+      decisions,
+      stream: { bus: this.bus, clock: this.clock },
+      fleet: this.buildFleet(decisions, tenants),
       ...(this.actions ? { actions: this.actions } : {}),
       ...(this.scoring ? { scoring: { models, board: this.scoring.board, catalog: this.scoring.catalog } } : {}),
       readiness: [
@@ -215,8 +270,43 @@ export class Hub {
     this.log.info('hub ready', { http: this.httpPort, grpc: this.gateway.boundPort, nats: this.config.natsUrl || undefined });
   }
 
-  private buildActions(metadata: MetadataStore, scoring: ScoringPlane): ActionsPlane {
+  private buildFleet(decisions: DecisionRepository, tenants: TenantRepository): NonNullable<Parameters<typeof buildApiServer>[0]['fleet']> {
+    const reader = new ClickHouseFleetReader(this.connection.client);
+    const scoring = this.scoring;
+    const actions = this.actions;
+    const metrics = new FleetMetrics({
+      agents: this.registry,
+      prices: scoring?.catalog ?? { spotPrice: () => undefined, onDemandPrice: () => undefined },
+      risk: reader,
+      nodeHours: reader,
+      switches: actions ? new JobSwitchHistory(actions.switchHistory) : new DecisionSwitchHistory(decisions),
+      clock: this.clock,
+    });
+    const health = new PipelineHealth(
+      [
+        ingestProbe(() => this.pipeline.stats, this.config.maxQueuedPoints),
+        storeProbe(() => this.store.ping()),
+        scoring ? catalogProbe(() => scoring.catalog.status()) : absentProbe('catalog', 'no cloud configured (--cloud off)'),
+        this.decisionLoops ? decisionProbe(this.decisionLoops) : absentProbe('decisions', decisionsAbsent(this.config, scoring !== null)),
+        actions ? executorProbe(actions.runner) : absentProbe('executor', 'no cloud configured (--cloud off)'),
+      ],
+      this.clock,
+    );
+    return {
+      metrics,
+      health,
+      clients: tenants,
+      ...(scoring ? { board: scoring.board, prices: scoring.catalog } : {}),
+    };
+  }
+
+  private buildActions(metadata: MetadataStore, scoring: ScoringPlane, clusters: ClusterDirectory): ActionsPlane {
     const tenants = new TenantRepository(metadata);
+    const commanders = [
+      grpcCommander(this.registry, this.clock),
+      ...(this.nats ? [natsCommander(this.registry, this.nats, this.clock)] : []),
+    ];
+    this.commander = firstReachable(...commanders);
     return new ActionsPlane({
       store: metadata,
       cloud: scoring.cloud,
@@ -231,6 +321,7 @@ export class Hub {
         for (const c of await tenants.listClients()) for (const k of await tenants.listClusters(c.id)) clusterIds.add(k.id);
         return { clusterIds, instanceIds: new Set(agents.map((a) => a.instanceId)) };
       },
+      switches: { commander: this.commander, clusters: clusters.access, defaultTenant: this.config.defaultTenant },
       hourlyPrice: (i) =>
         (i.capacityType === 'spot' ? scoring.catalog.spotPrice(i.instanceType, i.zone) : scoring.catalog.onDemandPrice(i.instanceType))
           ?.pricePerHour ?? null,
@@ -250,11 +341,19 @@ export class Hub {
     await this.pipeline.shutdown();
     await this.nats?.close();
     await this.registry.shutdown();
+    await this.decisionLoops?.shutdown();
     await this.actions?.shutdown();
+    this.commander?.close();
     await this.store.shutdown();
     await this.scoring?.shutdown();
     await this.metadata?.close();
   }
+}
+
+function decisionsAbsent(c: HubConfig, cloud: boolean): string {
+  if (!cloud) return 'no cloud configured (--cloud off)';
+  if (c.decisions === 'off') return 'turned off (--decisions off)';
+  return 'no cluster kubeconfigs (--cluster-kubeconfig-dir)';
 }
 
 /** The gRPC listener's TLS files, read once at construction so a bad path stops the hub naming the field. */

@@ -149,6 +149,8 @@ interface Case {
 const tenantOf = (t: Target) => (t === 'own' ? OWN : OTHER);
 /** Admins only; another tenant's object is visible to hub staff and a 404 to a tenant's admin. */
 const adminScoped = (ok: number) => (c: Caller, t: Target) => (!c.admin ? 403 : t === 'own' || c.hub ? ok : 404);
+/** Operators and admins; another tenant's object as above. */
+const operatorScoped = (ok: number) => (c: Caller, t: Target) => (c.user.role === 'viewer' ? 403 : t === 'own' || c.hub ? ok : 404);
 /** Anyone; another tenant's object as above. */
 const anyoneScoped = (ok: number) => (_c: Caller, t: Target) => (t === 'own' || _c.hub ? ok : 404);
 
@@ -156,6 +158,14 @@ async function cluster(t: Target): Promise<string> {
   const id = unique('cl');
   await ensureClient(h.store, tenantOf(t), [id]);
   return id;
+}
+
+/** A force on-demand a hub admin put in place, for a lift to find. */
+async function forced(url: string): Promise<{ url: string }> {
+  const admin = await signedIn(h, users.get(key('admin', null)) as UserRecord);
+  const res = await h.app.inject({ method: 'POST', url, headers: admin.headers, payload: { duration_hours: 1 } });
+  if (res.statusCode !== 202) throw new Error(`forcing ${url}: ${res.statusCode} ${res.body}`);
+  return { url };
 }
 
 const CASES: Case[] = [
@@ -247,9 +257,46 @@ const CASES: Case[] = [
     },
     expect: adminScoped(204),
   },
+  {
+    route: 'GET /api/v1/clients/:id/topology',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/clients/${tenantOf(t)}/topology` }),
+    expect: anyoneScoped(200),
+  },
+  {
+    route: 'GET /api/v1/clients/:id/savings-overview',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/clients/${tenantOf(t)}/savings-overview` }),
+    expect: anyoneScoped(200),
+  },
+  {
+    // A cluster with no nodes: the override is stored and its job has nothing to move.
+    route: 'POST /api/v1/clusters/:id/force-on-demand',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/clusters/${await cluster(t)}/force-on-demand`, payload: { duration_hours: 1 } }),
+    expect: operatorScoped(202),
+  },
+  {
+    route: 'DELETE /api/v1/clusters/:id/force-on-demand',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => forced(`/api/v1/clusters/${await cluster(t)}/force-on-demand`),
+    expect: operatorScoped(200),
+  },
+  {
+    route: 'POST /api/v1/clients/:id/force-on-demand',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/clients/${tenantOf(t)}/force-on-demand`, payload: { duration_hours: 1 } }),
+    expect: operatorScoped(202),
+  },
+  {
+    route: 'DELETE /api/v1/clients/:id/force-on-demand',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => forced(`/api/v1/clients/${tenantOf(t)}/force-on-demand`),
+    expect: operatorScoped(200),
+  },
 ];
 
-describe('account routes × role × own or other tenant', () => {
+describe('account and tenant routes × role × own or other tenant', () => {
   it('answer 2xx for the own tenant, 404 (never 403) for another tenant’s objects, 403 for a role below the route’s', async () => {
     const problems: string[] = [];
     let calls = 0;

@@ -15,16 +15,24 @@ import { TestClock } from './auth-fixtures.ts';
  * sim's EC2 endpoint so the planes that need one are registered too. Its clock is the
  * test's, so sessions and tokens expire when the test says.
  */
+export type HubHarness = AuthHarness & { hub: Hub; sim: SimEc2 };
+
 export async function hubHarness(
   beforeListen: (app: FastifyInstance) => void = () => undefined,
   config: Partial<HubConfig> = {},
-): Promise<AuthHarness & { hub: Hub; sim: SimEc2 }> {
+  /**
+   * Prepares the world before the hub starts (clusters on the sim, kubeconfigs); returns more
+   * config, and `clockMs` to start the hub's clock at (e.g. the sim's time, so its prices are fresh).
+   */
+  withSim: (sim: SimEc2, dir: string) => Promise<Partial<HubConfig> & { clockMs?: number }> = async () => ({}),
+): Promise<HubHarness> {
   const dir = tempDir('hub-harness');
   await seedMigratedPglite(join(dir.path, 'metadata'));
   const consoleDir = join(dir.path, 'console');
   mkdirSync(consoleDir);
   writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>Ballast</title>');
   const sim = await startSimEc2({ catalog: 'built-in' });
+  const { clockMs, ...more } = await withSim(sim, dir.path);
   const c: HubConfig = {
     ...loadConfig(HUB_CONFIG, [], {}),
     httpHost: '127.0.0.1',
@@ -40,8 +48,9 @@ export async function hubHarness(
     apiRatePerMinute: 0,
     adminPassword: 'harness-admin-password',
     ...config,
+    ...more,
   };
-  const clock = new TestClock();
+  const clock = new TestClock(clockMs);
   const hub = new Hub(
     c,
     createLogger('hub', 'silent'),

@@ -179,7 +179,7 @@ export class SwitchWorld {
     registerApprovalRoutes(this.app, { approvals: this.plane.approvals, tenantOf, actorOf });
     registerAuditRoutes(this.app, { audit: this.plane.audit, tenantOf });
     registerSwitchRoutes(this.app, { history: this.plane.switchHistory, tenantOf });
-    registerOverrideRoutes(this.app, { overrides: this.plane.overrides, tenantOf, actorOf });
+    registerOverrideRoutes(this.app, { overrides: this.plane.overrides, tenantOf, actorOf, defaultTenant: 'default' });
     registerKillSwitchRoutes(this.app, { killSwitch: this.plane.killSwitch, actorOf });
     const tenants = new TenantRepository(this.store);
     for (const name of this.kube.keys()) await tenants.ensureCluster('default', name, this.sim.clock.now());

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Clock } from '@ballast/common';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AuthDeps } from '../auth/auth-runtime.ts';
@@ -10,6 +11,9 @@ import { registerTrustedPrincipal } from '../auth/trusted-principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { componentToApiError } from '../errors/component-errors.ts';
+import type { FleetMetrics } from '../fleet/fleet-metrics.ts';
+import type { ClientDirectory, PriceSource } from '../fleet/fleet-sources.ts';
+import type { PipelineHealth } from '../fleet/pipeline-health.ts';
 import type { AgentRegistry } from '../ingest/agent-registry.ts';
 import type { ActionsPlane } from '../jobs/actions-plane.ts';
 import type { HubMetricsSources } from '../observability/hub-metrics.ts';
@@ -19,24 +23,35 @@ import type { PoolBoard } from '../pools/pool-board.ts';
 import type { DecisionRepository } from '../state/repositories/decision-repository.ts';
 import type { ScoringModelRepository } from '../state/repositories/scoring-model-repository.ts';
 import type { MetricsStore } from '../store/metrics-store.ts';
+import type { EventBus } from '../stream/event-bus.ts';
 import { registerOpenApi } from './openapi/register-openapi.ts';
+import type { PoolScoreSource } from './routes/alternatives-routes.ts';
+import { registerAlternativesRoutes } from './routes/alternatives-routes.ts';
 import { registerApprovalRoutes } from './routes/approval-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerClientRoutes } from './routes/client-routes.ts';
 import { registerDecisionRoutes } from './routes/decision-routes.ts';
 import { registerEnrolmentRoutes } from './routes/enrolment-routes.ts';
+import { registerFleetMetricsRoutes } from './routes/fleet-metrics-routes.ts';
 import { registerGovernanceRoutes } from './routes/governance-routes.ts';
 import { type ClusterView, type ReadinessCheck, registerHealthRoutes } from './routes/health-routes.ts';
 import { registerJobRoutes } from './routes/job-routes.ts';
+import { registerKillSwitchRoutes } from './routes/kill-switch-routes.ts';
 import { registerMetricsCatalogRoutes } from './routes/metrics-catalog-routes.ts';
 import { registerMetricsQueryRoute } from './routes/metrics-query-route.ts';
 import { registerNodesRoute } from './routes/nodes-route.ts';
+import { registerOverrideRoutes } from './routes/override-routes.ts';
+import { registerPipelineStatusRoutes } from './routes/pipeline-status-routes.ts';
 import { registerPoolRoutes } from './routes/pool-routes.ts';
+import { registerSavingsOverviewRoutes } from './routes/savings-overview-routes.ts';
 import { registerScoringModelRoutes } from './routes/scoring-model-routes.ts';
 import { registerStorageRoutes } from './routes/storage-routes.ts';
 import { registerStorageUsageRoute } from './routes/storage-usage-route.ts';
+import { registerStreamRoutes } from './routes/stream-routes.ts';
+import { registerSwitchRoutes } from './routes/switch-routes.ts';
 import { registerTokenRoutes } from './routes/token-routes.ts';
+import { registerTopologyRoutes } from './routes/topology-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { validationToApiError } from './validation-error.ts';
 
@@ -66,6 +81,17 @@ export interface ApiServerDeps {
   hubMetrics?: HubMetricsSources;
   /** GET /health/cluster; absent: not served. */
   cluster?: ClusterView;
+  /** GET /api/v1/stream (WebSocket and SSE); absent: not served. */
+  stream?: { bus: EventBus; clock: Clock; heartbeatMs?: number };
+  /** The console's fleet numbers, topology, savings, alternatives and pipeline status; absent: not served. */
+  fleet?: {
+    metrics: FleetMetrics;
+    health: PipelineHealth;
+    clients: ClientDirectory;
+    /** Pool scores (the PoolBoard); absent without a cloud: no alternatives route. */
+    board?: PoolScoreSource;
+    prices?: PriceSource;
+  };
   /** Shown in the OpenAPI document. */
   version?: string;
 }
@@ -131,6 +157,18 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     registerGovernanceRoutes(app, { unregistered: a.unregistered, jobs: a.jobs, tenantOf: oneTenant, actorOf });
     registerApprovalRoutes(app, { approvals: a.approvals, tenantOf: scope, actorOf });
     registerAuditRoutes(app, { audit: a.audit, tenantOf: scope });
+    registerSwitchRoutes(app, { history: a.switchHistory, tenantOf: oneTenant });
+    registerOverrideRoutes(app, { overrides: a.overrides, tenantOf, actorOf, defaultTenant: deps.defaultTenant });
+    registerKillSwitchRoutes(app, { killSwitch: a.killSwitch, actorOf });
+  }
+  if (deps.stream) await registerStreamRoutes(app, { ...deps.stream, tenantOf });
+  if (deps.fleet) {
+    const f = deps.fleet;
+    registerFleetMetricsRoutes(app, { metrics: f.metrics, tenantOf });
+    registerTopologyRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf });
+    registerSavingsOverviewRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf });
+    registerPipelineStatusRoutes(app, { health: f.health });
+    if (f.board && f.prices) registerAlternativesRoutes(app, { metrics: f.metrics, board: f.board, prices: f.prices, tenantOf });
   }
   if (deps.scoring) {
     registerScoringModelRoutes(app, { models: deps.scoring.models, board: deps.scoring.board, now: deps.now, actorOf });

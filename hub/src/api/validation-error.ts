@@ -19,10 +19,13 @@ interface PartSchema {
  * (a 400 without the name would leave the caller guessing which of ten was wrong).
  */
 export function validationToApiError(err: { validation: AjvError[]; validationContext?: string }, request: FastifyRequest): ApiError {
-  const context = err.validationContext === 'params' ? 'params' : 'querystring';
-  const given = ((context === 'params' ? request.params : request.query) ?? {}) as Record<string, unknown>;
+  const context = err.validationContext === 'params' ? 'params' : err.validationContext === 'body' ? 'body' : 'querystring';
+  const raw = context === 'params' ? request.params : context === 'body' ? request.body : request.query;
   const first = err.validation[0];
   if (!first) return new ApiError('BAD_PARAMETER', 'invalid request');
+  // A body that is not a JSON object at all (an array, a string, null).
+  if (context === 'body' && first.instancePath === '' && first.keyword === 'type') return badParameter('body', 'must be a JSON object');
+  const given = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   if (first.keyword === 'additionalProperties') {
     const schema = (request.routeOptions.schema?.[context] ?? {}) as PartSchema;
     const known = Object.keys(schema.properties ?? {});
@@ -33,7 +36,7 @@ export function validationToApiError(err: { validation: AjvError[]; validationCo
     const knownText = [...known, ...(patterns.length > 0 ? ['match[<label>]'] : [])].join(', ');
     return badParameter(clip(name), `unknown parameter${shown.length > 1 ? 's' : ''} ${shown.join(', ')}; known: ${knownText}`);
   }
-  const name = decodePointer(first.instancePath.split('/')[1] ?? String(first.params.missingProperty ?? ''));
+  const name = decodePointer(first.instancePath.split('/')[1] || String(first.params.missingProperty ?? ''));
   const value = given[name];
   switch (first.keyword) {
     case 'type':
@@ -46,6 +49,8 @@ export function validationToApiError(err: { validation: AjvError[]; validationCo
       return badParameter(name, `given more than ${String(first.params.limit)} times`);
     case 'pattern':
       return badParameter(name, `"${clip(String(value))}" does not match ${String(first.params.pattern)}`);
+    case 'required':
+      return badParameter(name, 'is required');
     default:
       return badParameter(name, first.message ?? 'is invalid');
   }

@@ -4,6 +4,7 @@ import { parseApprovalPolicy } from '../governance/approval-policy.ts';
 import { POSTGRES_SSL_MODES } from '../state/postgres-tls.ts';
 import { parseStoragePrices } from '../storage-cleanup/storage-prices.ts';
 import { ACCESS_CONFIG } from './access-config.ts';
+import { CLUSTER_CONFIG } from './cluster-config.ts';
 
 const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist', import.meta.url));
 
@@ -379,6 +380,7 @@ export const HUB_CONFIG = {
     help: 'how often spot prices are re-read from EC2',
   }),
   ...ACCESS_CONFIG,
+  ...CLUSTER_CONFIG,
 };
 
 export type HubConfig = ConfigOf<typeof HUB_CONFIG>;

@@ -54,3 +54,36 @@ export function absentProbe(name: string, why: string): ComponentProbe {
     },
   };
 }
+
+/** The decision loops: degraded while a cluster's last run failed (it keeps deciding on the next interval). */
+export function decisionProbe(loops: {
+  status(): Array<{
+    clientId: string;
+    clusterId: string;
+    runs: number;
+    lastRunAtMs: number | null;
+    dryRun: boolean;
+    lastError: { message: string } | null;
+  }>;
+}): ComponentProbe {
+  return {
+    name: 'decisions',
+    check: async () => {
+      const all = loops.status();
+      const detail = {
+        clusters: all.length,
+        dryRun: all.every((l) => l.dryRun),
+        runs: all.reduce((n, l) => n + l.runs, 0),
+        lastRunAt: Math.max(0, ...all.map((l) => l.lastRunAtMs ?? 0)) || null,
+      };
+      const failing = all.find((l) => l.lastError);
+      if (failing) return { detail, degraded: `cluster ${failing.clientId}/${failing.clusterId}: ${failing.lastError?.message}` };
+      return { detail };
+    },
+  };
+}
+
+/** The job runner that carries out switches, cleanups and governance. */
+export function executorProbe(runner: { active: number; runnerId: string }): ComponentProbe {
+  return { name: 'executor', check: async () => ({ detail: { activeJobs: runner.active, runnerId: runner.runnerId } }) };
+}

@@ -136,7 +136,8 @@ export class OverrideService {
     return { lifted, reverts };
   }
 
-  listActive(clientId: string): Promise<OverrideRecord[]> {
+  /** A null client: every client's (hub staff). */
+  listActive(clientId: string | null): Promise<OverrideRecord[]> {
     return new OverrideRepository(this.d.store).listActive({ clientId }, this.d.clock.now());
   }
 
@@ -190,6 +191,25 @@ export class OverrideService {
       now,
     );
     return job;
+  }
+
+  /**
+   * The client a cluster or instance belongs to, for hub staff who name it without a client:
+   * the instance's tenant tag, else the one client that registered its cluster; null when
+   * unknown or ambiguous (two clients with the same cluster id).
+   */
+  async ownerOf(level: 'cluster' | 'instance', id: string): Promise<string | null> {
+    let cluster = id;
+    if (level === 'instance') {
+      const instance = (await this.d.cloud.describeInstances({ ids: [id] }))[0];
+      const tenant = instance?.tags[TAG_KEYS.tenant];
+      if (tenant) return tenant;
+      const tagged = instance?.tags[TAG_KEYS.cluster];
+      if (!tagged) return null;
+      cluster = tagged;
+    }
+    const { rows } = await this.d.store.query<{ client_id: string }>('SELECT client_id FROM clusters WHERE id = $1 LIMIT 2', [cluster]);
+    return rows.length === 1 ? (rows[0]?.client_id ?? null) : null;
   }
 
   private async resolve(clientId: string, level: OverrideLevel, id: string): Promise<OverrideTarget> {

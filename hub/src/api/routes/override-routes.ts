@@ -7,10 +7,13 @@ import { BodyReader } from '../../jobs/request-body.ts';
 import { MAX_PARALLEL_LIMIT } from '../../overrides/move-kinds.ts';
 import type { OverrideService } from '../../overrides/override-service.ts';
 import type { OverrideLevel, OverrideRecord } from '../../state/repositories/override-repository.ts';
+import { strictValidator } from '../strict-body.ts';
 
 export interface OverrideRouteDeps {
   overrides: OverrideService;
-  tenantOf: (request: FastifyRequest) => string;
+  /** The caller's client; null for hub staff, who act on the client a client-level path names, else the default. */
+  tenantOf: (request: FastifyRequest) => string | null;
+  defaultTenant: string;
   actorOf: ActorOf;
   /** Nodes a force on-demand moves at once when the request names no `max_parallel`. Default 2. */
   defaultParallel?: number;
@@ -81,40 +84,51 @@ function durationHours(body: BodyReader, raw: unknown): number | null {
  * body is a 400 naming the field, before anything is stored.
  */
 export function registerOverrideRoutes(app: FastifyInstance, deps: OverrideRouteDeps): void {
+  const clientOf = async (request: FastifyRequest, level: 'instance' | 'cluster' | 'client', id: string): Promise<string> => {
+    const tenant = deps.tenantOf(request);
+    if (tenant !== null) return tenant;
+    if (level === 'client') return id;
+    return (await deps.overrides.ownerOf(level, id)) ?? deps.defaultTenant;
+  };
   for (const level of ['instance', 'cluster', 'client'] as const) {
-    app.post(PATHS[level], { schema: { params: paramsSchema(level) } }, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const actor = deps.actorOf(request);
-      const body = BodyReader.of(request.body, Object.keys(FORCE_BODY_SCHEMA.properties));
-      const hours = durationHours(body, request.body);
-      const reason = body.string('reason', { max: 500 })?.trim() || `forced on-demand by ${actor}`;
-      const maxParallel = body.integer('max_parallel', { min: 1, max: MAX_PARALLEL_LIMIT }) ?? deps.defaultParallel ?? 2;
-      const clientId = deps.tenantOf(request);
-      // A client-level force names the caller's own client; another client's is not theirs to see.
-      if (level === 'client' && id !== clientId) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no client ${id}` } });
-      return answering(reply, async () => {
-        const out = await deps.overrides.force({
-          clientId,
-          level,
-          targetId: id,
-          durationHours: hours,
-          reason,
-          maxParallel,
-          actor,
-          sourceIp: sourceIpOf(request),
+    app.post(
+      PATHS[level],
+      { schema: { params: paramsSchema(level), body: FORCE_BODY_SCHEMA }, validatorCompiler: strictValidator },
+      async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const actor = deps.actorOf(request);
+        const body = BodyReader.of(request.body, Object.keys(FORCE_BODY_SCHEMA.properties));
+        const hours = durationHours(body, request.body);
+        const reason = body.string('reason', { max: 500 })?.trim() || `forced on-demand by ${actor}`;
+        const maxParallel = body.integer('max_parallel', { min: 1, max: MAX_PARALLEL_LIMIT }) ?? deps.defaultParallel ?? 2;
+        const clientId = await clientOf(request, level, id);
+        // A client-level force names the caller's own client; another client's is not theirs to see.
+        if (level === 'client' && id !== clientId)
+          return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no client ${id}` } });
+        return answering(reply, async () => {
+          const out = await deps.overrides.force({
+            clientId,
+            level,
+            targetId: id,
+            durationHours: hours,
+            reason,
+            maxParallel,
+            actor,
+            sourceIp: sourceIpOf(request),
+          });
+          return reply.code(202).send({
+            override: overrideView(out.override),
+            job: jobView(out.job),
+            approval: out.approval ? approvalView(out.approval) : null,
+          });
         });
-        return reply.code(202).send({
-          override: overrideView(out.override),
-          job: jobView(out.job),
-          approval: out.approval ? approvalView(out.approval) : null,
-        });
-      });
-    });
+      },
+    );
 
     app.delete(PATHS[level], { schema: { params: paramsSchema(level) } }, async (request, reply) => {
       const { id } = request.params as { id: string };
       const actor = deps.actorOf(request);
-      const clientId = deps.tenantOf(request);
+      const clientId = await clientOf(request, level, id);
       if (level === 'client' && id !== clientId) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no client ${id}` } });
       return answering(reply, async () => {
         const out = await deps.overrides.lift(clientId, level, id, { actor, sourceIp: sourceIpOf(request) });

@@ -118,6 +118,11 @@ export class DecisionLoop {
     await this.running;
   }
 
+  /** The instance behind a node name as the last run read it (executors map decisions' node ids with it). */
+  instanceIdOf(node: string): string | null {
+    return this.instances.get(node) ?? null;
+  }
+
   /** One run now, unless one is under way (then that run's promise). Never rejects. */
   runOnce(): Promise<void> {
     this.running ??= this.run().finally(() => {

@@ -113,12 +113,14 @@ export class OverrideRepository {
   }
 
   /** A client's overrides active at `now`, oldest first; `clusterId` keeps that cluster's (cluster and instance level). */
-  async listActive(q: { clientId: string; clusterId?: string }, now: number): Promise<OverrideRecord[]> {
-    const where = new Conditions().add('client_id = ?', q.clientId);
+  /** Overrides in force at `now`; a null client: every client's (hub staff). */
+  async listActive(q: { clientId: string | null; clusterId?: string }, now: number): Promise<OverrideRecord[]> {
+    const where = new Conditions();
+    if (q.clientId !== null) where.add('client_id = ?', q.clientId);
     if (q.clusterId !== undefined) where.add('cluster_id = ?', q.clusterId);
     const t = where.bind(at(now, 'now'));
     const { rows } = await this.db.query<Row>(
-      `SELECT * FROM overrides ${where.where()} AND ${ACTIVE_AT(t)} ORDER BY created_at, id`,
+      `SELECT * FROM overrides ${where.where() === '' ? 'WHERE' : `${where.where()} AND`} ${ACTIVE_AT(t)} ORDER BY created_at, id`,
       where.params,
     );
     return rows.map(toOverride);

@@ -105,6 +105,16 @@ export class SwitchHistoryRepository {
     );
     return rows.map(toRecord);
   }
+
+  /** Switches that ended switched at or after `sinceMs` (null client: every client), newest first, at most `limit`. */
+  async switchedSince(clientId: string | null, sinceMs: number, limit = 5_000): Promise<SwitchHistoryRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM switch_history WHERE outcome = 'switched' AND finished_at >= $1 AND ($2::text IS NULL OR client_id = $2)
+       ORDER BY finished_at DESC, job_id DESC LIMIT $3`,
+      [at(sinceMs, 'sinceMs'), clientId, limit],
+    );
+    return rows.map(toRecord);
+  }
 }
 
 function toRecord(r: Row): SwitchHistoryRecord {

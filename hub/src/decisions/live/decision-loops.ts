@@ -1,0 +1,119 @@
+import type { Clock, Logger } from '@ballast/common';
+import type { ClusterApi } from '@ballast/kube';
+import type { ClusterEntry } from '../../clusters/kubeconfig-directory.ts';
+import type { OverridePolicy } from '../../overrides/override-policy.ts';
+import type { DecisionRepository } from '../../state/repositories/decision-repository.ts';
+import type { SwitchOrder } from '../../switches/switch-submitter.ts';
+import { DecisionLoop, type DecisionLoopDeps, type LoopStatus } from './decision-loop.ts';
+import { executeAsSwitches } from './decision-switches.ts';
+import { KubeClusterView } from './kube-cluster-view.ts';
+import type { NodeSignalBook } from './node-signal-book.ts';
+
+export interface DecisionLoopsDeps {
+  clusters: readonly ClusterEntry[];
+  access: (clientId: string, clusterId: string) => ClusterApi | null;
+  clock: Clock;
+  log: Logger;
+  board: DecisionLoopDeps['board'];
+  catalog: DecisionLoopDeps['catalog'];
+  decisions: DecisionRepository;
+  signals: NodeSignalBook;
+  /** Forced on-demand (overrides, kill switch); absent: nothing is forced. */
+  overrides?: Pick<OverridePolicy, 'overrideFor'>;
+  /**
+   * An instance's tags, so a force follows a node onto its on-demand replacement (the
+   * `ballast.io/forced-by` tag); absent: overrides match by instance, cluster and client only.
+   */
+  tagsOf?: (instanceId: string) => Promise<Record<string, string> | undefined>;
+  /** Present: approved decisions become switch jobs. Absent: dry run. */
+  submit?: (order: SwitchOrder) => Promise<unknown>;
+  intervalMs: number;
+}
+
+export interface ClusterLoopStatus extends LoopStatus {
+  clientId: string;
+  clusterId: string;
+}
+
+/**
+ * One DecisionLoop per cluster the hub has a kubeconfig for, started and stopped together.
+ * An agent's interruption notice or rebalance recommendation runs its cluster's loop at once
+ * rather than at the next interval: the notice leaves two minutes.
+ */
+export class DecisionLoops {
+  private readonly loops = new Map<string, { entry: ClusterEntry; loop: DecisionLoop }>();
+
+  constructor(d: DecisionLoopsDeps) {
+    for (const entry of d.clusters) {
+      const api = d.access(entry.clientId, entry.clusterId);
+      if (!api) continue;
+      const { clientId, clusterId } = entry;
+      const now = () => d.clock.now();
+      const loop: DecisionLoop = new DecisionLoop(
+        {
+          clock: d.clock,
+          log: d.log.child({ client: clientId, cluster: clusterId }),
+          cluster: new KubeClusterView(api),
+          board: d.board,
+          catalog: d.catalog,
+          decisions: d.decisions,
+          clientId,
+          clusterId,
+          signals: (n) => d.signals.signals(clientId, clusterId, n.name, now()),
+          ...(d.overrides ? { overrideFor: overrideHook(d.overrides, clientId, clusterId, d.tagsOf) } : {}),
+          ...(d.submit
+            ? {
+                execute: executeAsSwitches({
+                  clientId,
+                  clusterId,
+                  submit: d.submit,
+                  instanceIdOf: (node) => loop.instanceIdOf(node),
+                  noticeDeadlineOf: (node) => d.signals.noticeDeadline(clientId, clusterId, node, now()),
+                }),
+              }
+            : {}),
+        },
+        { intervalMs: d.intervalMs },
+      );
+      this.loops.set(key(clientId, clusterId), { entry, loop });
+    }
+  }
+
+  get size(): number {
+    return this.loops.size;
+  }
+
+  start(): void {
+    for (const { loop } of this.loops.values()) loop.start();
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.loops.values()].map(({ loop }) => loop.shutdown()));
+  }
+
+  /** Runs the cluster's loop now (no-op for a cluster without one). Never rejects. */
+  runNow(clientId: string, clusterId: string): Promise<void> {
+    return this.loops.get(key(clientId, clusterId))?.loop.runOnce() ?? Promise.resolve();
+  }
+
+  status(): ClusterLoopStatus[] {
+    return [...this.loops.values()].map(({ entry, loop }) => ({ clientId: entry.clientId, clusterId: entry.clusterId, ...loop.status }));
+  }
+}
+
+function overrideHook(
+  policy: Pick<OverridePolicy, 'overrideFor'>,
+  clientId: string,
+  clusterId: string,
+  tagsOf: DecisionLoopsDeps['tagsOf'],
+): DecisionLoopDeps['overrideFor'] {
+  return async (n) => {
+    // On-demand nodes are asked too: a forced node's replacement must not be moved back to spot.
+    if (!n.instanceId || !n.instanceType || !n.zone) return null;
+    const tags = n.capacityType === 'on-demand' && tagsOf ? await tagsOf(n.instanceId) : undefined;
+    const forced = await policy.overrideFor({ clientId, clusterId, instanceId: n.instanceId, ...(tags ? { tags } : {}) });
+    return forced ? { instanceTypes: [n.instanceType], zones: [n.zone], reason: 'forced on-demand' } : null;
+  };
+}
+
+const key = (client: string, cluster: string) => `${client}\u0000${cluster}`;

@@ -1,0 +1,56 @@
+import type { SwitchOrder } from '../../switches/switch-submitter.ts';
+import type { Decision } from '../decision-types.ts';
+import type { ExecuteOutcome } from './decision-loop.ts';
+
+export interface DecisionSwitchPorts {
+  clientId: string;
+  clusterId: string;
+  /** Queues one switch job (SwitchSubmitter.submit). */
+  submit(order: SwitchOrder): Promise<unknown>;
+  /** The instance behind a node name, as the loop last read it. */
+  instanceIdOf(node: string): string | null;
+  /** The interruption notice's deadline for the node, when its agent reported one. */
+  noticeDeadlineOf(node: string): number | null;
+}
+
+/** Who the audit log names for what the engine ordered. */
+export const ENGINE_ACTOR = 'decision-engine';
+
+/**
+ * Carries out an approved decision as switch jobs: one per node, each launching one
+ * replacement in the decision's pool. Decisions that are not one-for-one moves (removing an
+ * empty node, packing several nodes onto fewer) are refused with the reason, and so stay
+ * recorded as failed rather than half-done.
+ */
+export function executeAsSwitches(p: DecisionSwitchPorts): (d: Decision, storedId: string) => Promise<ExecuteOutcome> {
+  return async (d, storedId) => {
+    // A forced node is moved by its override's own force-on-demand job; a second job would launch twice.
+    if (d.reason === 'override') return { ok: false, reason: 'forced on-demand: the override job moves this node' };
+    if (!d.launch) return { ok: false, reason: `${d.kind} launches nothing: switch jobs only carry out one-for-one moves` };
+    if (d.launch.count !== d.nodeIds.length) {
+      return {
+        ok: false,
+        reason: `${d.kind} moves ${d.nodeIds.length} node(s) onto ${d.launch.count}: switch jobs only carry out one-for-one moves`,
+      };
+    }
+    const orders: SwitchOrder[] = [];
+    for (const node of d.nodeIds) {
+      const instanceId = p.instanceIdOf(node);
+      if (!instanceId) return { ok: false, reason: `node ${node} has no instance id (no providerID)` };
+      orders.push({
+        clientId: p.clientId,
+        clusterId: p.clusterId,
+        instanceId,
+        to: { instanceType: d.launch.instanceType, zone: d.launch.zone, capacityType: d.launch.capacityType },
+        reason: `${d.kind} (${d.reason})`,
+        savingsPerHour: d.expectedSavings.perHourUsd / d.nodeIds.length,
+        decisionId: storedId,
+        noticeDeadlineMs: p.noticeDeadlineOf(node),
+        actor: ENGINE_ACTOR,
+      });
+    }
+    // All or nothing is not possible across jobs; submitting validates each order first.
+    for (const o of orders) await p.submit(o);
+    return { ok: true };
+  };
+}
