@@ -1,8 +1,10 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ClientNodeClusterApi } from '@ballast/kube';
 import { CLUSTER_TAG, type KubeApiServer, kubeResources as R, seedWorkloads, settleKube, startKubeApiServer } from '@ballast/sim';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClusterView } from '../src/decisions/live/kube-cluster-view.ts';
 import { makeUser, signedIn } from './auth-fixtures.ts';
 import { type HubHarness, hubHarness } from './hub-harness.ts';
 
@@ -63,6 +65,12 @@ describe('a hub with cluster kubeconfigs', () => {
     await waitFor('the first decision run', () => (loops?.status()[0]?.runs ?? 0) >= 1, 30_000);
     const [status] = loops?.status() ?? [];
     expect(status).toMatchObject({ clientId: 'default', clusterId: CLUSTER, dryRun: true, lastError: null, skippedNodes: [] });
+
+    // The loop packs pods by their own requests (250m / 256Mi here), not an assumed size.
+    const view = await new KubeClusterView(new ClientNodeClusterApi({ kubeConfig: { file: kube.kubeconfigPath } })).snapshot();
+    const web = view.nodes.flatMap((n) => n.pods).filter((p) => p.workload.includes('/web'));
+    expect(web.length).toBe(3);
+    expect(web.every((p) => p.cpuMillis === 250 && p.memoryMib === 256)).toBe(true);
 
     const topology = await get('/api/v1/clients/default/topology');
     expect(topology.clusters.map((c: { id: string }) => c.id)).toContain(CLUSTER);

@@ -54,6 +54,14 @@ export interface ClusterPod {
   emptyDirVolumes: string[];
   /** The Ready condition is True. */
   ready: boolean;
+  /** What the scheduler reserves for it (see podRequests); absent when no container states requests or limits. */
+  requests?: PodRequests;
+}
+
+/** A pod's effective resource requests. */
+export interface PodRequests {
+  cpuMillis: number;
+  memoryMib: number;
 }
 
 export interface LabelSelectorRequirement {

@@ -4,3 +4,5 @@ export { ClusterApiError, type ClusterApiErrorKind, isClusterApiError } from './
 export type * from './cluster-types.ts';
 export { type KubeConfigSource, loadKubeConfig } from './kube-config.ts';
 export { selectorMatches } from './label-selector.ts';
+export { podRequests } from './pod-requests.ts';
+export { parseQuantity } from './quantity.ts';

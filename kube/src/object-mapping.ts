@@ -1,5 +1,6 @@
 import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { ClusterNode, ClusterPdb, ClusterPod, LabelSelector, OwnerRef, PodPhase, Taint, TaintEffect } from './cluster-types.ts';
+import { podRequests } from './pod-requests.ts';
 
 /**
  * Generated models (typed calls, with Dates) and raw watch JSON (strings) both come through
@@ -58,6 +59,8 @@ export function toPod(input: Loose<V1Pod>): ClusterPod {
     ready: conditionTrue(p.status?.conditions, 'Ready'),
   };
   if (p.spec?.nodeName) pod.nodeName = p.spec.nodeName;
+  const requests = podRequests(p);
+  if (requests) pod.requests = requests;
   const controller = owners.find((o) => o.controller);
   if (controller) pod.controller = controller;
   const deletion = iso(p.metadata?.deletionTimestamp);

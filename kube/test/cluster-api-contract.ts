@@ -104,6 +104,9 @@ export function describeClusterApiContract(name: string, makeWorld: () => Promis
       expect(byApp('free')[0]).toMatchObject({ terminationGracePeriodSeconds: 45, emptyDirVolumes: ['scratch'] });
       expect(byApp('free')[0]?.controller?.kind).toBe('ReplicaSet');
       expect(byApp('agent')[0]?.controller?.kind).toBe('DaemonSet');
+      // The world seeds the sim's default pod shape (100m / 128Mi) and 50m / 64Mi for the DaemonSet.
+      expect(byApp('free')[0]?.requests).toEqual({ cpuMillis: 100, memoryMib: 128 });
+      expect(byApp('agent')[0]?.requests).toEqual({ cpuMillis: 50, memoryMib: 64 });
       const lonely = pods.find((p) => p.name === 'lonely') as ClusterPod;
       expect(lonely.controller).toBeUndefined();
       expect(lonely.owners).toEqual([]);

@@ -1,21 +1,15 @@
-import type { ClusterApi, ClusterNode, ClusterPdb, ClusterPod } from '@ballast/kube';
+import type { ClusterApi, ClusterNode, ClusterPdb, ClusterPod, PodRequests } from '@ballast/kube';
 import type { PdbSpec } from '../engine-input.ts';
 import type { ClusterSnapshot, ClusterView, ViewNode, ViewPdb, ViewPod } from './cluster-view.ts';
 
-/** Requests as the view reads them; the port's ClusterPod does not carry them yet (see `requestsOf`). */
-export interface PodRequests {
-  cpuMillis: number;
-  memoryMib: number;
-}
 
 export interface KubeClusterViewOptions {
   /**
-   * A pod's summed container requests. Default: `pod.requests` when the ClusterApi maps them,
-   * else `assumedRequests` — ClusterPod has no requests field today, so a hub on the current
-   * port packs every pod as this shape.
+   * A pod's effective requests. Default: `pod.requests` as the ClusterApi maps them (the
+   * scheduler's view), else `assumedRequests` for a pod that states none.
    */
   requestsOf?: (pod: ClusterPod) => PodRequests | null;
-  /** Default 500m / 1 GiB (a common web pod). */
+  /** For pods without requests or limits; default 500m / 1 GiB (a common web pod). */
   assumedRequests?: PodRequests;
   /** Pods of these namespaces are left out (DaemonSets' pods move with their node; kube-system's too). Default: kube-system. */
   ignoreNamespaces?: readonly string[];
@@ -39,7 +33,7 @@ export class KubeClusterView implements ClusterView {
     options: KubeClusterViewOptions = {},
   ) {
     const assumed = options.assumedRequests ?? { cpuMillis: 500, memoryMib: 1024 };
-    const read = options.requestsOf ?? ((p: ClusterPod) => (p as ClusterPod & { requests?: PodRequests }).requests ?? null);
+    const read = options.requestsOf ?? ((p: ClusterPod) => p.requests ?? null);
     this.requestsOf = (p) => read(p) ?? assumed;
     this.ignore = new Set(options.ignoreNamespaces ?? ['kube-system']);
   }
