@@ -42,6 +42,7 @@ import { agentEventToStream, jobToStream } from './stream/stream-bridges.ts';
 import { StreamingAgentRegistry } from './stream/streaming-agent-registry.ts';
 import { StreamingDecisionRepository } from './stream/streaming-decision-repository.ts';
 import type { AgentCommander } from './switches/agent-commander.ts';
+import { boardSpotPool } from './switches/board-spot-pool.ts';
 import { firstReachable, grpcCommander, natsCommander } from './switches/transport-commanders.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -321,7 +322,12 @@ export class Hub {
         for (const c of await tenants.listClients()) for (const k of await tenants.listClusters(c.id)) clusterIds.add(k.id);
         return { clusterIds, instanceIds: new Set(agents.map((a) => a.instanceId)) };
       },
-      switches: { commander: this.commander, clusters: clusters.access, defaultTenant: this.config.defaultTenant },
+      switches: {
+        commander: this.commander,
+        clusters: clusters.access,
+        defaultTenant: this.config.defaultTenant,
+        chooseSpotPool: boardSpotPool({ board: scoring.board, catalog: scoring.catalog }),
+      },
       hourlyPrice: (i) =>
         (i.capacityType === 'spot' ? scoring.catalog.spotPrice(i.instanceType, i.zone) : scoring.catalog.onDemandPrice(i.instanceType))
           ?.pricePerHour ?? null,
