@@ -9,7 +9,9 @@ import { registerDecisionRoutes } from '../src/api/routes/decision-routes.ts';
 import { Catalog } from '../src/catalog/catalog.ts';
 import { AwsCloudProvider } from '../src/cloud/aws-cloud-provider.ts';
 import { DecisionLoop } from '../src/decisions/live/decision-loop.ts';
+import { DecisionLoops } from '../src/decisions/live/decision-loops.ts';
 import { KubeClusterView } from '../src/decisions/live/kube-cluster-view.ts';
+import { NodeSignalBook } from '../src/decisions/live/node-signal-book.ts';
 import { PoolBoard } from '../src/pools/pool-board.ts';
 import { RecordedPoolEvidence } from '../src/pools/pool-evidence.ts';
 import { storedModels } from '../src/pools/scoring-plane.ts';
@@ -19,6 +21,7 @@ import { openMetadataStore } from '../src/state/metadata-store-factory.ts';
 import { DecisionRepository } from '../src/state/repositories/decision-repository.ts';
 import { ScoringModelRepository } from '../src/state/repositories/scoring-model-repository.ts';
 import { TenantRepository } from '../src/state/repositories/tenant-repository.ts';
+import type { SwitchOrder } from '../src/switches/switch-submitter.ts';
 
 const CATALOG_FILE = fileURLToPath(new URL('../../../shared/data/instance_types.csv', import.meta.url));
 const MIN = 60_000;
@@ -291,6 +294,51 @@ describe('DecisionLoop against the simulator and PGlite', () => {
       toPool: { capacityType: 'on-demand' },
     });
     await loop.shutdown();
+  }, 60_000);
+
+  it('runs a cluster loop on an agent interruption notice and hands the urgent move to switch jobs with the notice deadline', async () => {
+    await store.query('DELETE FROM decisions');
+    const signals = new NodeSignalBook();
+    const orders: SwitchOrder[] = [];
+    const loops = new DecisionLoops({
+      clusters: [{ clientId: CLIENT, clusterId: CLUSTER, kubeconfig: kube.kubeconfigPath }],
+      access: () => new ClientNodeClusterApi({ kubeConfig: { file: kube.kubeconfigPath }, clock: sim.clock }),
+      clock: sim.clock,
+      log: createLogger('test', 'error'),
+      board,
+      catalog,
+      decisions,
+      signals,
+      submit: async (o) => void orders.push(o),
+      intervalMs: 60 * MIN,
+    });
+    const busy = (kube.store.list(R.pods) as Array<{ spec?: { nodeName?: string }; metadata: { namespace?: string } }>).find(
+      (p) => p.metadata.namespace === 'default' && p.spec?.nodeName,
+    );
+    const node = busy?.spec?.nodeName as string;
+    const instanceId = sim.fleet.list().find((i) => i.privateDnsName === node)?.id;
+    const now = sim.clock.now();
+    expect(
+      signals.record({
+        tenant: CLIENT,
+        cluster: CLUSTER,
+        node,
+        id: 'n1',
+        kind: 'spot_interruption',
+        timeMs: now,
+        deadlineMs: now + 120_000,
+        message: '',
+        attributes: {},
+      }),
+    ).toBe(true);
+    await loops.runNow(CLIENT, CLUSTER);
+    expect(loops.status()[0]).toMatchObject({ runs: 1, dryRun: false, lastError: null });
+    const order = orders.find((o) => o.instanceId === instanceId);
+    expect(order, JSON.stringify(orders)).toMatchObject({ clientId: CLIENT, clusterId: CLUSTER, noticeDeadlineMs: now + 120_000 });
+    expect(order?.reason).toMatch(/interruption-notice/);
+    const stored = (await get('/api/v1/decisions')).decisions.find((d: { instanceId: string }) => d.instanceId === instanceId);
+    expect(stored).toMatchObject({ dryRun: false, inputs: { reason: 'interruption-notice', urgent: true } });
+    await loops.shutdown();
   }, 60_000);
 
   it('keeps running after a failed run and reports the error until a run succeeds', async () => {
