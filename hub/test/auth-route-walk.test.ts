@@ -4,7 +4,8 @@ import { ROLES, type Role } from '../src/auth/roles.ts';
 import { listRoutes } from '../src/auth/route-list.ts';
 import { ROUTE_POLICY, type RouteEntry, unpolicedRoutes } from '../src/auth/route-policy.ts';
 import { newSecret } from '../src/auth/secret-token.ts';
-import { ApiTokenRepository, EnrolmentTokenRepository, type UserRecord } from '../src/state/index.ts';
+import { TAG_KEYS } from '../src/cloud/cloud-types.ts';
+import { ApiTokenRepository, ApprovalRepository, EnrolmentTokenRepository, JobRepository, type UserRecord } from '../src/state/index.ts';
 import {
   type AuthHarness,
   authHarness,
@@ -18,12 +19,12 @@ import {
   unique,
 } from './auth-fixtures.ts';
 import { reachRecorder, type WalkCaller, walkRoutes } from './auth-route-walk.ts';
-import { hubHarness } from './hub-harness.ts';
+import { type HubHarness, hubHarness } from './hub-harness.ts';
 
 const OWN = 'acme';
 const OTHER = 'umbrella';
 
-let h: AuthHarness;
+let h: HubHarness;
 let reached: Set<string>;
 /** One user per role, hub-wide (clientId null) and bound to OWN. */
 const users = new Map<string, UserRecord>();
@@ -295,6 +296,98 @@ const CASES: Case[] = [
     expect: operatorScoped(200),
   },
 ];
+
+/** A job of tenant t waiting for approval (the runner leaves it alone), with its pending approval. */
+async function waitingJob(t: Target): Promise<{ jobId: string; approvalId: string }> {
+  const job = await new JobRepository(h.store).create(
+    {
+      clientId: tenantOf(t),
+      kind: 'storage-cleanup',
+      status: 'waiting-approval',
+      dryRun: true,
+      params: { volumeIds: [], snapshotIds: [], snapshotBeforeDelete: false },
+      requestedBy: 'someone-else',
+      steps: [{ name: 'plan', target: 'storage' }],
+    },
+    T0,
+  );
+  const approval = await new ApprovalRepository(h.store).create(
+    { clientId: tenantOf(t), jobId: job.id, action: 'storage.delete', summary: 'x', requestedBy: 'someone-else' },
+    T0,
+  );
+  return { jobId: job.id, approvalId: approval.id };
+}
+
+/** An instance of a tenant t cluster, running on the sim. */
+async function instanceOf(t: Target): Promise<string> {
+  const id = await cluster(t);
+  const i = h.sim.fleet.launch({
+    instanceType: 'm5.large',
+    availabilityZone: 'us-east-1a',
+    capacityType: 'spot',
+    imageId: 'ami-1',
+    tags: { [TAG_KEYS.cluster]: id, [TAG_KEYS.tenant]: tenantOf(t) },
+  });
+  return i.id;
+}
+
+const OBJECT_CASES: Case[] = [
+  {
+    route: 'GET /api/v1/jobs/:id',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/jobs/${(await waitingJob(t)).jobId}` }),
+    expect: anyoneScoped(200),
+  },
+  {
+    route: 'POST /api/v1/jobs/:id/cancel',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/jobs/${(await waitingJob(t)).jobId}/cancel`, payload: { reason: 'walk' } }),
+    expect: operatorScoped(200),
+  },
+  {
+    route: 'POST /api/v1/approvals/:id/reject',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/approvals/${(await waitingJob(t)).approvalId}/reject`, payload: { reason: 'walk' } }),
+    expect: operatorScoped(200),
+  },
+  {
+    route: 'GET /api/v1/instances/:id/switch-history',
+    targets: ['own', 'other'],
+    // History is read by (caller's tenant, instance): another tenant's instance answers exactly as an
+    // unknown one does — 200 with no switches — so nothing about it is learnt.
+    prepare: async (_c, t) => ({ url: `/api/v1/instances/${await instanceOf(t)}/switch-history` }),
+    expect: () => 200,
+  },
+  {
+    route: 'POST /api/v1/instances/:id/force-on-demand',
+    targets: ['own', 'other'],
+    prepare: async (_c, t) => ({ url: `/api/v1/instances/${await instanceOf(t)}/force-on-demand`, payload: { duration_hours: 1 } }),
+    expect: operatorScoped(202),
+  },
+];
+
+describe('tenant-owned objects × role × own or other tenant', () => {
+  it('answer 2xx for the own tenant, 404 (never 403) for another tenant’s jobs, approvals and instances, 403 below the route’s role', async () => {
+    const problems: string[] = [];
+    for (const test of OBJECT_CASES) {
+      for (const user of users.values()) {
+        const c: Caller = { user, admin: user.role === 'admin', hub: user.clientId === null };
+        for (const t of test.targets ?? ['own']) {
+          const { url, payload } = await test.prepare(c, t);
+          const [method] = test.route.split(' ');
+          const session = await signedIn(h, user);
+          const res = await h.app.inject({ method: method as 'GET', url, headers: session.headers, ...(payload ? { payload } : {}) });
+          const want = test.expect(c, t);
+          if (res.statusCode !== want)
+            problems.push(
+              `${test.route} [${t}] as ${key(user.role, user.clientId)}: ${want} expected, got ${res.statusCode} ${res.body.slice(0, 160)}`,
+            );
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
 
 describe('account and tenant routes × role × own or other tenant', () => {
   it('answer 2xx for the own tenant, 404 (never 403) for another tenant’s objects, 403 for a role below the route’s', async () => {
