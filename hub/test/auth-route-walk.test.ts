@@ -7,7 +7,6 @@ import { newSecret } from '../src/auth/secret-token.ts';
 import { TAG_KEYS } from '../src/cloud/cloud-types.ts';
 import { ApiTokenRepository, ApprovalRepository, EnrolmentTokenRepository, JobRepository, type UserRecord } from '../src/state/index.ts';
 import {
-  type AuthHarness,
   authHarness,
   DAY,
   type ErrorBody,
