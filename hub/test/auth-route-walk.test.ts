@@ -6,17 +6,7 @@ import { ROUTE_POLICY, type RouteEntry, unpolicedRoutes } from '../src/auth/rout
 import { newSecret } from '../src/auth/secret-token.ts';
 import { TAG_KEYS } from '../src/cloud/cloud-types.ts';
 import { ApiTokenRepository, ApprovalRepository, EnrolmentTokenRepository, JobRepository, type UserRecord } from '../src/state/index.ts';
-import {
-  authHarness,
-  DAY,
-  type ErrorBody,
-  ensureClient,
-  makeUser,
-  PASSWORD,
-  signedIn,
-  T0,
-  unique,
-} from './auth-fixtures.ts';
+import { authHarness, DAY, type ErrorBody, ensureClient, makeUser, PASSWORD, signedIn, T0, unique } from './auth-fixtures.ts';
 import { reachRecorder, type WalkCaller, walkRoutes } from './auth-route-walk.ts';
 import { type HubHarness, hubHarness } from './hub-harness.ts';
 
