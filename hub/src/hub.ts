@@ -17,7 +17,7 @@ import { DecisionSwitchHistory } from './fleet/decision-switch-history.ts';
 import { FleetMetrics } from './fleet/fleet-metrics.ts';
 import { JobSwitchHistory } from './fleet/job-switch-history.ts';
 import { PipelineHealth } from './fleet/pipeline-health.ts';
-import { absentProbe, catalogProbe, decisionProbe, executorProbe, ingestProbe, storeProbe } from './fleet/pipeline-probes.ts';
+import { absentProbe, catalogProbe, decisionProbe, executorProbe, ingestProbe, solverProbe, storeProbe } from './fleet/pipeline-probes.ts';
 import { parseApprovalPolicy } from './governance/approval-policy.ts';
 import type { AgentRegistry } from './ingest/agent-registry.ts';
 import { GrpcGateway } from './ingest/grpc-gateway.ts';
@@ -27,6 +27,7 @@ import { SeriesWriter } from './ingest/series-writer.ts';
 import { ActionsPlane } from './jobs/actions-plane.ts';
 import { recordEventEvidence } from './pools/event-evidence.ts';
 import { ScoringPlane, type ScoringPlaneOverrides } from './pools/scoring-plane.ts';
+import { PlacementSolver } from './solver/index.ts';
 import type { MetadataStore } from './state/metadata-store.ts';
 import { metadataStoreOptionsFromConfig, openMetadataStore } from './state/metadata-store-factory.ts';
 import type { DecisionRepository } from './state/repositories/decision-repository.ts';
@@ -73,6 +74,8 @@ export class Hub {
   /** One decision loop per cluster with a kubeconfig; null without a cloud, clusters or with --decisions off. */
   decisionLoops: DecisionLoops | null = null;
   private commander: AgentCommander | null = null;
+  /** HiGHS in a worker thread, shared by the decision loops; started on first solve. */
+  private readonly solver = new PlacementSolver();
   private readonly connection: StoreConnection;
   private api: FastifyInstance | null = null;
   private admitAgent: AdmitAgent | null = null;
@@ -202,6 +205,7 @@ export class Hub {
         tagsOf: async (id) => (await this.scoring?.cloud.describeInstances({ ids: [id] }))?.[0]?.tags,
         ...(this.config.decisions === 'execute' ? { submit: (o) => actions.switches.submit(o) } : {}),
         intervalMs: this.config.decisionIntervalMinutes * 60_000,
+        solver: this.solver,
       });
       this.decisionLoops.start();
     }
@@ -281,6 +285,7 @@ export class Hub {
       risk: reader,
       nodeHours: reader,
       switches: actions ? new JobSwitchHistory(actions.switchHistory) : new DecisionSwitchHistory(decisions),
+      ...(this.decisionLoops ? { bestPlan: this.decisionLoops } : {}),
       clock: this.clock,
     });
     const health = new PipelineHealth(
@@ -289,6 +294,7 @@ export class Hub {
         storeProbe(() => this.store.ping()),
         scoring ? catalogProbe(() => scoring.catalog.status()) : absentProbe('catalog', 'no cloud configured (--cloud off)'),
         this.decisionLoops ? decisionProbe(this.decisionLoops) : absentProbe('decisions', decisionsAbsent(this.config, scoring !== null)),
+        this.decisionLoops ? solverProbe(this.decisionLoops) : absentProbe('solver', decisionsAbsent(this.config, scoring !== null)),
         actions ? executorProbe(actions.runner) : absentProbe('executor', 'no cloud configured (--cloud off)'),
       ],
       this.clock,
@@ -348,6 +354,7 @@ export class Hub {
     await this.nats?.close();
     await this.registry.shutdown();
     await this.decisionLoops?.shutdown();
+    await this.solver.shutdown();
     await this.actions?.shutdown();
     this.commander?.close();
     await this.store.shutdown();

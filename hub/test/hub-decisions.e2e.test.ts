@@ -80,8 +80,14 @@ describe('a hub with cluster kubeconfigs', () => {
     expect(decisions).toMatchObject({ status: 'ok', detail: { clusters: 1, dryRun: true } });
     expect(decisions.detail.runs).toBeGreaterThanOrEqual(1);
     expect(pipeline.components.map((c: { name: string }) => c.name)).toEqual(
-      expect.arrayContaining(['ingest', 'store', 'catalog', 'decisions', 'executor']),
+      expect.arrayContaining(['ingest', 'store', 'catalog', 'decisions', 'solver', 'executor']),
     );
+    // Each run solves the cluster's best plan: the optimization rate has its denominator.
+    expect(pipeline.components.find((c: { name: string }) => c.name === 'solver')).toMatchObject({ status: 'ok' });
+    const plan = h.hub.decisionLoops?.status().length ? await h.hub.decisionLoops?.bestPlan(null) : null;
+    expect(plan?.savingsPerHour).toBeGreaterThan(0);
+    const rate = await get('/api/v1/metrics/optimization-rate');
+    expect(rate.bestPlan?.savingsPerHour).toBeCloseTo(plan?.savingsPerHour as number, 6);
 
     expect(h.sim.fleet.list().filter((i) => i.state !== 'terminated')).toHaveLength(3);
   });

@@ -87,3 +87,18 @@ export function decisionProbe(loops: {
 export function executorProbe(runner: { active: number; runnerId: string }): ComponentProbe {
   return { name: 'executor', check: async () => ({ detail: { activeJobs: runner.active, runnerId: runner.runnerId } }) };
 }
+
+/** The placement solver: its latest best plan over the clusters (degraded while loops run but none solved). */
+export function solverProbe(plans: {
+  bestPlan(tenant: null): Promise<{ savingsPerHour: number; computedAtMs: number } | null>;
+  size: number;
+}): ComponentProbe {
+  return {
+    name: 'solver',
+    check: async () => {
+      const best = await plans.bestPlan(null);
+      const detail = { clusters: plans.size, savingsPerHour: best?.savingsPerHour ?? null, computedAt: best?.computedAtMs ?? null };
+      return best ? { detail } : { detail, degraded: 'no plan solved yet' };
+    },
+  };
+}

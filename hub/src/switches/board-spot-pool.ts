@@ -27,8 +27,7 @@ export function boardSpotPool(s: SpotPoolSources): ChooseSpotPool {
       () => [] as RankedPoolScore[],
     );
     const fits = (t: CatalogInstanceType | undefined) =>
-      t !== undefined &&
-      t.supportsSpot &&
+      t?.supportsSpot === true &&
       t.gpuCount === current.gpuCount &&
       t.vcpu >= current.vcpu &&
       t.memoryMib >= current.memoryMib &&

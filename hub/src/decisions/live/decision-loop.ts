@@ -8,6 +8,7 @@ import type { Decision } from '../decision-types.ts';
 import type { ClusterView, ViewNode } from './cluster-view.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import { type CatalogPrices, engineInputFromCluster, type NodeSignals } from './live-engine-input.ts';
+import { type LivePlan, type PlanSolver, solveLivePlan } from './live-planner.ts';
 
 /** What executing a decision returned: the executor took it (it reports verification itself), or why not. */
 export type ExecuteOutcome = { ok: true } | { ok: false; reason: string };
@@ -35,6 +36,12 @@ export interface DecisionLoopDeps {
    * recorded as executed dry runs and nothing in the cluster or the cloud changes.
    */
   execute?: (decision: Decision, storedId: string) => Promise<ExecuteOutcome>;
+  /**
+   * The placement solver (PlacementSolver). Present: every run solves the cluster's best plan
+   * under the active model, the engine checks its decisions against it, and `lastPlan` keeps
+   * it (the optimization rate's denominator). Absent: the engine decides without a plan.
+   */
+  solver?: PlanSolver;
 }
 
 export interface DecisionLoopOptions {
@@ -88,6 +95,8 @@ export class DecisionLoop {
   private readonly firstSeen = new Map<string, number>();
   private readonly instances = new Map<string, string | null>();
   readonly status: LoopStatus;
+  /** The last run's best plan (with a solver); null before, without a solver, or when none was found. */
+  lastPlan: LivePlan | null = null;
 
   constructor(
     private readonly deps: DecisionLoopDeps,
@@ -178,6 +187,15 @@ export class DecisionLoop {
     const active = this.side('active', board.model.id, board.activeModel);
     const live = engineInputFromCluster({ ...parts, scores: board.pools });
     this.status.skippedNodes = live.skippedNodes;
+    if (this.deps.solver) {
+      const policies = decisionPolicies({ ...this.o.policies, model: board.activeModel });
+      // A failed solve must not stop the run: the engine decides without a plan then.
+      this.lastPlan = await solveLivePlan(this.deps.solver, live.input, live.planWorkloads, policies).catch((err: unknown) => {
+        this.deps.log.warn('placement solve failed', { err });
+        return null;
+      });
+      live.input.plan = this.lastPlan ? { plan: this.lastPlan.plan, solvedAtMs: this.lastPlan.solvedAtMs } : null;
+    }
     await this.step(active, live.input, false);
     if (board.shadow && board.shadowModel) {
       const shadow = this.side('shadow', board.shadow.id, board.shadowModel);

@@ -1,12 +1,14 @@
 import type { Clock, Logger } from '@ballast/common';
 import type { ClusterApi } from '@ballast/kube';
 import type { ClusterEntry } from '../../clusters/kubeconfig-directory.ts';
+import type { BestPlan, BestPlanSource } from '../../fleet/fleet-sources.ts';
 import type { OverridePolicy } from '../../overrides/override-policy.ts';
 import type { DecisionRepository } from '../../state/repositories/decision-repository.ts';
 import type { SwitchOrder } from '../../switches/switch-submitter.ts';
 import { DecisionLoop, type DecisionLoopDeps, type LoopStatus } from './decision-loop.ts';
 import { executeAsSwitches } from './decision-switches.ts';
 import { KubeClusterView } from './kube-cluster-view.ts';
+import type { PlanSolver } from './live-planner.ts';
 import type { NodeSignalBook } from './node-signal-book.ts';
 
 export interface DecisionLoopsDeps {
@@ -28,6 +30,8 @@ export interface DecisionLoopsDeps {
   /** Present: approved decisions become switch jobs. Absent: dry run. */
   submit?: (order: SwitchOrder) => Promise<unknown>;
   intervalMs: number;
+  /** The placement solver every loop plans with (one worker, runs queue); absent: no plans, no optimization rate. */
+  solver?: PlanSolver;
 }
 
 export interface ClusterLoopStatus extends LoopStatus {
@@ -40,7 +44,7 @@ export interface ClusterLoopStatus extends LoopStatus {
  * An agent's interruption notice or rebalance recommendation runs its cluster's loop at once
  * rather than at the next interval: the notice leaves two minutes.
  */
-export class DecisionLoops {
+export class DecisionLoops implements BestPlanSource {
   private readonly loops = new Map<string, { entry: ClusterEntry; loop: DecisionLoop }>();
 
   constructor(d: DecisionLoopsDeps) {
@@ -60,6 +64,7 @@ export class DecisionLoops {
           clientId,
           clusterId,
           signals: (n) => d.signals.signals(clientId, clusterId, n.name, now()),
+          ...(d.solver ? { solver: d.solver } : {}),
           ...(d.overrides ? { overrideFor: overrideHook(d.overrides, clientId, clusterId, d.tagsOf) } : {}),
           ...(d.submit
             ? {
@@ -94,6 +99,21 @@ export class DecisionLoops {
   /** Runs the cluster's loop now (no-op for a cluster without one). Never rejects. */
   runNow(clientId: string, clusterId: string): Promise<void> {
     return this.loops.get(key(clientId, clusterId))?.loop.runOnce() ?? Promise.resolve();
+  }
+
+  /**
+   * What the solver's best plans save per hour vs on-demand, summed over the tenant's clusters
+   * (null tenant: every cluster): the optimization rate's denominator. Null until a plan exists.
+   */
+  async bestPlan(tenant: string | null): Promise<BestPlan | null> {
+    const plans = [...this.loops.values()]
+      .filter(({ entry }) => tenant === null || entry.clientId === tenant)
+      .flatMap(({ loop }) => (loop.lastPlan ? [loop.lastPlan] : []));
+    if (plans.length === 0) return null;
+    return {
+      savingsPerHour: plans.reduce((s, p) => s + p.savingsPerHour, 0),
+      computedAtMs: Math.min(...plans.map((p) => p.solvedAtMs)),
+    };
   }
 
   status(): ClusterLoopStatus[] {

@@ -2,7 +2,6 @@ import type { ClusterApi, ClusterNode, ClusterPdb, ClusterPod, PodRequests } fro
 import type { PdbSpec } from '../engine-input.ts';
 import type { ClusterSnapshot, ClusterView, ViewNode, ViewPdb, ViewPod } from './cluster-view.ts';
 
-
 export interface KubeClusterViewOptions {
   /**
    * A pod's effective requests. Default: `pod.requests` as the ClusterApi maps them (the

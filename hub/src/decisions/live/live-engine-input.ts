@@ -2,6 +2,7 @@ import type { Catalog } from '../../catalog/catalog.ts';
 import type { PoolScore } from '../../scoring/index.ts';
 import type { ForceOnDemandOverride } from '../../solver/index.ts';
 import type { EngineInput, NodeSnapshot, PendingPods, PodGroup, PoolState, WorkloadStatus } from '../engine-input.ts';
+import type { PlanWorkload } from '../plan-problem.ts';
 import type { ClusterSnapshot, ViewNode, ViewPdb, ViewPod } from './cluster-view.ts';
 
 export type CatalogPrices = Pick<Catalog, 'instanceType' | 'spotPrice' | 'onDemandPrice'>;
@@ -28,6 +29,8 @@ export interface LiveInputParts {
 
 export interface LiveInput {
   input: EngineInput;
+  /** The workloads with their pods' requests (the largest pod's), for the solver's plan. */
+  planWorkloads: PlanWorkload[];
   /** Nodes left out, with why (no instance type, zone or capacity label; type unknown to the catalog). */
   skippedNodes: Array<{ node: string; reason: string }>;
 }
@@ -42,11 +45,13 @@ export function engineInputFromCluster(p: LiveInputParts): LiveInput {
     if (typeof snap === 'string') skippedNodes.push({ node: n.name, reason: snap });
     else nodes.push(snap);
   }
+  const statuses = workloads(p.cluster);
   return {
+    planWorkloads: planWorkloads(p.cluster, statuses),
     input: {
       nowMs: p.nowMs,
       nodes,
-      workloads: workloads(p.cluster),
+      workloads: statuses,
       pending: pendingGroups(p.cluster.pending),
       pools,
       plan: null,
@@ -161,6 +166,18 @@ function workloads(c: ClusterSnapshot): WorkloadStatus[] {
     });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+function planWorkloads(c: ClusterSnapshot, statuses: WorkloadStatus[]): PlanWorkload[] {
+  const size = new Map<string, { cpuMillis: number; memoryMib: number }>();
+  for (const p of [...c.nodes.flatMap((n) => n.pods.filter((x) => !x.terminating)), ...c.pending]) {
+    const s = size.get(p.workload) ?? { cpuMillis: 0, memoryMib: 0 };
+    size.set(p.workload, { cpuMillis: Math.max(s.cpuMillis, p.cpuMillis), memoryMib: Math.max(s.memoryMib, p.memoryMib) });
+  }
+  return statuses.flatMap((w) => {
+    const s = size.get(w.name);
+    return s ? [{ ...w, ...s }] : [];
+  });
 }
 
 function selects(pdb: ViewPdb, pod: ViewPod): boolean {
