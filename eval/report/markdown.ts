@@ -1,6 +1,6 @@
 import type { FunnelCounts } from '../../hub/src/decisions/index.ts';
 import type { SeedResult, StrategyResult } from '../run-replay.ts';
-import type { ReportInput } from './write-results.ts';
+import type { ReportInput } from './report-input.ts';
 
 /** The acceptance for one seed: Ballast against price-capacity-optimized and on-demand. */
 export interface Acceptance {

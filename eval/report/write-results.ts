@@ -2,19 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round, type SeedResult, type StrategyResult } from '../run-replay.ts';
 import { type Acceptance, acceptanceOf, markdownReport, summaryMarkdown } from './markdown.ts';
+import type { ReportInput } from './report-input.ts';
 import { runChart } from './svg-chart.ts';
 
-export interface ReportInput {
-  workload: string;
-  from: string;
-  to: string;
-  prices: string;
-  advisorSnapshot: string;
-  spotPools: number;
-  zones: string[];
-  results: SeedResult[];
-  runtimeS: number;
-}
+export type { ReportInput } from './report-input.ts';
 
 /** The fields every strategy reports, averaged over seeds for the summary. */
 const MEAN_FIELDS = [

@@ -2,8 +2,7 @@ import type { Clock, Logger } from '@ballast/common';
 import { findBlockingBudget } from './budget-lookup.ts';
 import type { ClusterApi } from './cluster-port.ts';
 import { graceSecondsFor, type PlannedEviction } from './drain-plan.ts';
-import type { Emit } from './drain-run.ts';
-import type { DrainPolicy, PodReport } from './drain-types.ts';
+import type { DrainPolicy, Emit, PodReport } from './drain-types.ts';
 
 export interface DryRunContext {
   cluster: ClusterApi;

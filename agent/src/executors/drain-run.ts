@@ -12,6 +12,7 @@ import {
   type DrainProgressEvent,
   type DrainRequest,
   type DrainResult,
+  type Emit,
   type PdbRef,
   type PodReport,
 } from './drain-types.ts';
@@ -25,15 +26,6 @@ export interface DrainDeps {
   random: () => number;
   onProgress: (e: DrainProgressEvent) => void;
 }
-
-/** A progress event without what the run stamps on every one. */
-export type Emitted = DrainProgressEvent extends infer E
-  ? E extends DrainProgressEvent
-    ? Omit<E, 'node' | 'atMs' | 'dryRun'>
-    : never
-  : never;
-
-export type Emit = (partial: Emitted) => void;
 
 /** One drain of one node, start to finish. */
 export class DrainRun {

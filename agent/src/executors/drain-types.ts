@@ -84,6 +84,15 @@ export type DrainProgressEvent = Base &
 
 export type DrainProgressKind = DrainProgressEvent['kind'];
 
+/** A progress event without what the run stamps on every one. */
+export type Emitted = DrainProgressEvent extends infer E
+  ? E extends DrainProgressEvent
+    ? Omit<E, 'node' | 'atMs' | 'dryRun'>
+    : never
+  : never;
+
+export type Emit = (partial: Emitted) => void;
+
 export interface DrainSummary {
   /** Evictions accepted (in a dry run: that the server would accept now). */
   evicted: number;
