@@ -355,50 +355,39 @@ const OBJECT_CASES: Case[] = [
   },
 ];
 
-describe('tenant-owned objects × role × own or other tenant', () => {
-  it('answer 2xx for the own tenant, 404 (never 403) for another tenant’s jobs, approvals and instances, 403 below the route’s role', async () => {
-    const problems: string[] = [];
-    for (const test of OBJECT_CASES) {
-      for (const user of users.values()) {
-        const c: Caller = { user, admin: user.role === 'admin', hub: user.clientId === null };
-        for (const t of test.targets ?? ['own']) {
-          const { url, payload } = await test.prepare(c, t);
-          const [method] = test.route.split(' ');
-          const session = await signedIn(h, user);
-          const res = await h.app.inject({ method: method as 'GET', url, headers: session.headers, ...(payload ? { payload } : {}) });
-          const want = test.expect(c, t);
-          if (res.statusCode !== want)
-            problems.push(
-              `${test.route} [${t}] as ${key(user.role, user.clientId)}: ${want} expected, got ${res.statusCode} ${res.body.slice(0, 160)}`,
-            );
-        }
+/** Calls every case as every user, for each target; returns the mismatches and how many calls were made. */
+async function walkMatrix(cases: Case[]): Promise<{ problems: string[]; calls: number }> {
+  const problems: string[] = [];
+  let calls = 0;
+  for (const test of cases) {
+    for (const user of users.values()) {
+      const c: Caller = { user, admin: user.role === 'admin', hub: user.clientId === null };
+      for (const t of test.targets ?? ['own']) {
+        const { url, payload } = await test.prepare(c, t);
+        const [method] = test.route.split(' ');
+        const session = await signedIn(h, user);
+        const res = await h.app.inject({ method: method as 'GET', url, headers: session.headers, ...(payload ? { payload } : {}) });
+        calls++;
+        const want = test.expect(c, t);
+        if (res.statusCode !== want)
+          problems.push(
+            `${test.route} [${t}] as ${key(user.role, user.clientId)}: ${want} expected, got ${res.statusCode} ${res.body.slice(0, 160)}`,
+          );
       }
     }
-    expect(problems).toEqual([]);
+  }
+  return { problems, calls };
+}
+
+describe('tenant-owned objects × role × own or other tenant', () => {
+  it('answer 2xx for the own tenant, 404 (never 403) for another tenant’s jobs, approvals and instances, 403 below the route’s role', async () => {
+    expect((await walkMatrix(OBJECT_CASES)).problems).toEqual([]);
   });
 });
 
 describe('account and tenant routes × role × own or other tenant', () => {
   it('answer 2xx for the own tenant, 404 (never 403) for another tenant’s objects, 403 for a role below the route’s', async () => {
-    const problems: string[] = [];
-    let calls = 0;
-    for (const test of CASES) {
-      for (const user of users.values()) {
-        const c: Caller = { user, admin: user.role === 'admin', hub: user.clientId === null };
-        for (const t of test.targets ?? ['own']) {
-          const { url, payload } = await test.prepare(c, t);
-          const [method] = test.route.split(' ');
-          const session = await signedIn(h, user);
-          const res = await h.app.inject({ method: method as 'GET', url, headers: session.headers, ...(payload ? { payload } : {}) });
-          calls++;
-          const want = test.expect(c, t);
-          if (res.statusCode !== want)
-            problems.push(
-              `${test.route} [${t}] as ${key(user.role, user.clientId)}: ${want} expected, got ${res.statusCode} ${res.body.slice(0, 160)}`,
-            );
-        }
-      }
-    }
+    const { problems, calls } = await walkMatrix(CASES);
     expect(problems).toEqual([]);
     expect(calls).toBe(6 * CASES.reduce((n, c) => n + (c.targets?.length ?? 1), 0));
     // Every route of the account API is in the matrix.
