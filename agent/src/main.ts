@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, describeConfig, type LogLevel, loadConfig, systemClock } from '@ballast/common';
+import { natsTlsOptions } from '@ballast/proto/nats-tls';
 import { type BuiltActions, buildActions } from './actions/build-actions.ts';
 import { Agent } from './agent.ts';
 import { buildCollectors } from './collectors/build-collectors.ts';
@@ -16,10 +17,13 @@ if (process.argv.includes('--help')) {
 }
 
 let config: ReturnType<typeof loadConfig<typeof AGENT_CONFIG>>;
+let natsTls: ReturnType<typeof natsTlsOptions>;
 try {
   config = loadConfig(AGENT_CONFIG);
   // A token file is read once at start: an unreadable one stops the agent here, naming the field.
   config.enrolmentToken = resolveEnrolmentToken(config);
+  // So are the NATS TLS files (a NatsTlsConfigError is a ConfigError).
+  natsTls = config.transport === 'nats' ? natsTlsOptions(config) : undefined;
 } catch (err) {
   if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith('enrolmentTokenFile'))) {
     process.stderr.write(`ballast agent: ${err.message}\n`);
@@ -53,7 +57,11 @@ const backoff = { reconnectMinMs: config.reconnectMinMs, reconnectMaxMs: config.
 const transport: Transport =
   config.transport === 'nats'
     ? // Loaded only when used: the NATS client costs ~12 MiB of RSS on every gRPC agent otherwise.
-      new (await import('./transport/nats-transport.ts')).NatsTransport({ url: config.natsUrl, ...backoff }, systemClock, transportLog)
+      new (await import('./transport/nats-transport.ts')).NatsTransport(
+        { url: config.natsUrl, tls: natsTls, ...backoff },
+        systemClock,
+        transportLog,
+      )
     : new GrpcTransport({ address: config.hubAddress, ...backoff }, systemClock, transportLog);
 agent = new Agent(config, built.collectors, transport, log);
 const status = new StatusServer(config.statusHost, config.statusPort, () => agent.stats());

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Clock, type Logger, systemClock } from '@ballast/common';
+import { natsTlsOptions } from '@ballast/proto/nats-tls';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from './api/api-server.ts';
 import { type AdmitAgent, agentAdmission } from './auth/agent-admission.ts';
@@ -154,6 +155,8 @@ export class Hub {
           pullBatch: 256,
           streamMaxBytes: config.natsStreamMaxMiB * 1024 * 1024,
           maxAgeMs: 7 * 24 * 3600 * 1000,
+          // Read and checked here, so a bad file stops the hub naming the field.
+          tls: natsTlsOptions(config),
         },
         log.child({ part: 'nats' }),
       );
@@ -263,7 +266,7 @@ export class Hub {
         {
           name: 'nats',
           check: async () => {
-            if (this.nats && !this.nats.ready) throw new Error('not consuming from NATS yet');
+            if (this.nats && !this.nats.ready) throw new Error(this.nats.lastError ?? 'not consuming from NATS yet');
           },
         },
       ],

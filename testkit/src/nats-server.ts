@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { freePort } from './free-port.ts';
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
 export interface NatsServerHandle {
+  /** nats://127.0.0.1:port, or tls://… when started with TLS. */
   url: string;
   port: number;
   /** PID of the current process (changes on restart). */
@@ -25,23 +26,37 @@ export interface NatsServerHandle {
   tail(n?: number): string;
 }
 
+export interface NatsServerOptions {
+  /**
+   * TLS on the client port (PEM file paths): every client must then speak TLS. With `ca` and
+   * `verify` the server also asks each client for a certificate signed by that CA (mutual TLS).
+   */
+  tls?: { cert: string; key: string; ca?: string; verify?: boolean };
+}
+
 /**
  * Starts a real nats-server with JetStream on a free loopback port, its store in a fresh
  * temp directory, and resolves once it accepts TCP connections. No monitoring port is
- * opened (one fewer port to collide on). Flags are the 2.9.x command-line ones.
+ * opened (one fewer port to collide on). Flags are the 2.9.x command-line ones; TLS, which
+ * has no complete set of flags, goes into a config file.
  */
-export async function startNatsServer(): Promise<NatsServerHandle> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
   if (!existsSync(NATS_SERVER_BIN)) throw new Error(`nats-server not found at ${NATS_SERVER_BIN}: apt-get install nats-server`);
   const dir = mkdtempSync(join(tmpdir(), 'ballast-nats-'));
   const port = await freePort();
+  const configArgs: string[] = [];
+  if (options.tls) {
+    const file = join(dir, 'nats-server.conf');
+    writeFileSync(file, tlsBlock(options.tls));
+    configArgs.push('-c', file);
+  }
   const output: string[] = [];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
   const start = async () => {
-    const proc = spawn(NATS_SERVER_BIN, ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-n', `ballast-test-${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = [...configArgs, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-n', `ballast-test-${port}`];
+    const proc = spawn(NATS_SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) output.push(line);
     };
@@ -67,7 +82,7 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
 
   await start();
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `${options.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`,
     port,
     get pid() {
       return child?.pid ?? -1;
@@ -84,6 +99,16 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
     },
     tail: (n = 20) => output.slice(-n).join('\n'),
   };
+}
+
+/** nats-server's `tls {}` block; strings are JSON-quoted, which its config parser reads as they are. */
+function tlsBlock(tls: NonNullable<NatsServerOptions['tls']>): string {
+  const lines = [`cert_file: ${JSON.stringify(tls.cert)}`, `key_file: ${JSON.stringify(tls.key)}`];
+  if (tls.ca !== undefined) lines.push(`ca_file: ${JSON.stringify(tls.ca)}`);
+  lines.push(`verify: ${tls.verify === true}`);
+  // The default handshake timeout (0.5 s) is tight for a loaded 2-core test machine.
+  lines.push('timeout: 5');
+  return `tls {\n${lines.map((l) => `  ${l}`).join('\n')}\n}\n`;
 }
 
 async function waitForPort(port: number, died: () => boolean, tail: () => string, timeoutMs = 10_000): Promise<void> {

@@ -280,6 +280,27 @@ export const AGENT_CONFIG = {
       v.split(',').every((u) => /^(nats|tls):\/\/\S+$/.test(u)) ? null : `"${v}" is not a nats:// URL (comma-separated)`,
     help: 'NATS server URL(s) when transport=nats',
   }),
+  natsTlsCa: field({
+    kind: 'string',
+    flag: 'nats-tls-ca',
+    env: ['BALLAST_NATS_TLS_CA'],
+    default: '',
+    help: "PEM CA bundle the NATS server's certificate must chain to (turns TLS on; as does a tls:// URL); empty: the system's CAs",
+  }),
+  natsTlsCert: field({
+    kind: 'string',
+    flag: 'nats-tls-cert',
+    env: ['BALLAST_NATS_TLS_CERT'],
+    default: '',
+    help: 'PEM client certificate presented to the NATS server (mutual TLS; with --nats-tls-key); empty: none',
+  }),
+  natsTlsKey: field({
+    kind: 'string',
+    flag: 'nats-tls-key',
+    env: ['BALLAST_NATS_TLS_KEY'],
+    default: '',
+    help: 'PEM private key of --nats-tls-cert',
+  }),
   spotNoticeAction: field({
     kind: 'enum',
     flag: 'spot-notice-action',

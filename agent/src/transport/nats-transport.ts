@@ -23,10 +23,11 @@ import {
   SERIES_CHUNK,
   seriesKey,
 } from '@ballast/proto/nats-naming';
+import { NatsTlsRefusedError, natsTlsRefusal } from '@ballast/proto/nats-tls-probe';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
-import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type MsgHdrs, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
 import { encodeAgentBatchMessage } from '../pipeline/sample-batch-codec.ts';
 import type { Transport, TransportSession } from './transport.ts';
 
@@ -39,6 +40,8 @@ export interface NatsTransportOptions {
   maxInFlight?: number;
   /** How long one publish waits for its JetStream ack. */
   publishTimeoutMs?: number;
+  /** TLS (required when set) with these files: see natsTlsOptions; undefined: whatever the server offers. */
+  tls?: TlsOptions;
 }
 
 /** KV entries expire after 7 days (the hub's bucket TTL); the agent rewrites its own daily so a long-lived epoch keeps them. */
@@ -190,7 +193,11 @@ export class NatsTransport implements Transport {
       this.session?.onDisconnect(reason);
       const delay = exponentialBackoff(this.attempt, this.options.reconnectMinMs, this.options.reconnectMaxMs);
       this.attempt += 1;
-      this.log.warn('NATS link lost; retrying', { reason, inMs: delay, attempt: this.attempt });
+      this.log.warn(this.nc ? 'NATS link lost; retrying' : 'cannot connect to NATS; retrying', {
+        reason,
+        inMs: delay,
+        attempt: this.attempt,
+      });
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.clock.setTimeout(resolve, delay);
@@ -201,12 +208,20 @@ export class NatsTransport implements Transport {
 
   private async connection(): Promise<NatsConnection | null> {
     if (!this.nc) {
+      const servers = this.options.url.split(',');
+      const tls = this.options.tls;
+      if (tls) {
+        const refused = await natsTlsRefusal(servers, tls);
+        if (refused) throw new NatsTlsRefusedError(refused);
+      }
       let reconnects = 0;
       const nc = await connect({
-        servers: this.options.url.split(','),
+        servers,
         name: `ballast-agent ${this.id.node}`,
-        // First connect and reconnects both retry forever with jittered exponential backoff.
-        waitOnFirstConnect: true,
+        tls,
+        // A failed first connect throws, so run() logs why and retries with backoff (nats.js
+        // would retry it silently); once connected, nats.js reconnects by itself, forever.
+        waitOnFirstConnect: false,
         maxReconnectAttempts: -1,
         reconnectDelayHandler: () => exponentialBackoff(reconnects++, this.options.reconnectMinMs, this.options.reconnectMaxMs),
         pingInterval: 20_000,

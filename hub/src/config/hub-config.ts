@@ -5,6 +5,7 @@ import { POSTGRES_SSL_MODES } from '../state/postgres-tls.ts';
 import { parseStoragePrices } from '../storage-cleanup/storage-prices.ts';
 import { ACCESS_CONFIG } from './access-config.ts';
 import { CLUSTER_CONFIG } from './cluster-config.ts';
+import { NATS_TLS_CONFIG } from './nats-tls-config.ts';
 
 const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist', import.meta.url));
 
@@ -381,6 +382,7 @@ export const HUB_CONFIG = {
   }),
   ...ACCESS_CONFIG,
   ...CLUSTER_CONFIG,
+  ...NATS_TLS_CONFIG,
 };
 
 export type HubConfig = ConfigOf<typeof HUB_CONFIG>;

@@ -8,9 +8,10 @@ import {
   type SampleBatchColumns,
 } from '@ballast/proto';
 import { commandSubject, HEADER, NATS_STREAM, parseDataSubject, token } from '@ballast/proto/nats-naming';
+import { NatsTlsRefusedError, natsTlsRefusal } from '@ballast/proto/nats-tls-probe';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { type ConsumerMessages, type JsMsg, jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
 import type { SessionDeps } from './agent-session.ts';
 import { type NatsAgentEpoch, NatsAgentSession, type NatsSessionDeps, type Settler } from './nats-agent-session.ts';
 import { type NatsProvisionOptions, provisionNats } from './nats-provision.ts';
@@ -19,6 +20,8 @@ export interface NatsIngestOptions extends NatsProvisionOptions {
   url: string;
   /** Messages this hub pulls ahead of handling them. */
   pullBatch: number;
+  /** TLS (required when set) with these files: see natsTlsOptions; undefined: whatever the server offers. */
+  tls?: TlsOptions;
 }
 
 export interface NatsIngestStats {
@@ -52,6 +55,8 @@ export class NatsIngest {
   private running: Promise<void> = Promise.resolve();
   /** Consuming: the stream, buckets and consumer exist and messages are being pulled. */
   ready = false;
+  /** Why this hub is not consuming (cannot connect, e.g. TLS refused; cannot set up JetStream); null once it is. */
+  lastError: string | null = null;
   readonly stats: NatsIngestStats = { received: 0, redelivered: 0, acked: 0, terminated: 0, naked: 0 };
 
   constructor(
@@ -117,14 +122,8 @@ export class NatsIngest {
   };
 
   private async run(): Promise<void> {
-    let reconnects = 0;
-    const nc = await connect({
-      servers: this.options.url.split(','),
-      name: 'ballast-hub',
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectDelayHandler: () => exponentialBackoff(reconnects++, 250, 5_000),
-    });
+    const nc = await this.connectFirst();
+    if (!nc) return;
     if (this.stopped) {
       await nc.close();
       return;
@@ -137,6 +136,7 @@ export class NatsIngest {
         sessionDeps = { ...this.deps, seriesKv: kv.series, agentsKv: kv.agents, settler: this.settler };
       } catch (err) {
         const inMs = exponentialBackoff(attempt, 500, 10_000);
+        this.lastError = `cannot set up JetStream: ${describe(err)}`;
         this.log.warn('cannot set up JetStream; retrying', { url: this.options.url, inMs, err });
         await new Promise((r) => setTimeout(r, inMs));
       }
@@ -156,6 +156,7 @@ export class NatsIngest {
         this.messages = await consumer.consume({ max_messages: this.options.pullBatch });
         if (this.stopped) this.messages.stop();
         this.ready = true;
+        this.lastError = null;
         this.log.info('consuming from NATS', { url: this.options.url, stream: NATS_STREAM, consumer: this.options.consumer });
         for await (const msg of this.messages) this.dispatch(sessionDeps, msg);
       } catch (err) {
@@ -165,6 +166,38 @@ export class NatsIngest {
       this.ready = false;
       if (!this.stopped) await new Promise((r) => setTimeout(r, exponentialBackoff(attempt, 500, 10_000)));
     }
+  }
+
+  /**
+   * The first connection, retried here with backoff until it succeeds or the ingest stops;
+   * each failure is logged and kept in lastError. (nats.js would retry a first connect
+   * silently, and reports a server refusing the hub's certificate only as a timeout, hence
+   * the TLS probe.) Once connected, nats.js reconnects by itself, forever.
+   */
+  private async connectFirst(): Promise<NatsConnection | null> {
+    const servers = this.options.url.split(',');
+    const tls = this.options.tls;
+    let reconnects = 0;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const refused = tls ? await natsTlsRefusal(servers, tls) : null;
+        if (refused) throw new NatsTlsRefusedError(refused);
+        return await connect({
+          servers,
+          name: 'ballast-hub',
+          tls,
+          waitOnFirstConnect: false,
+          maxReconnectAttempts: -1,
+          reconnectDelayHandler: () => exponentialBackoff(reconnects++, 250, 5_000),
+        });
+      } catch (err) {
+        const inMs = exponentialBackoff(attempt, 500, 10_000);
+        this.lastError = `cannot connect to NATS: ${describe(err)}`;
+        this.log.warn('cannot connect to NATS; retrying', { url: this.options.url, inMs, err });
+        await new Promise((r) => setTimeout(r, inMs));
+      }
+    }
+    return null;
   }
 
   private dispatch(deps: NatsSessionDeps, msg: JsMsg): void {
@@ -204,6 +237,10 @@ export class NatsIngest {
       s.close().catch((err) => this.log.warn('cannot record agent disconnect', { err }));
     }
   }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 function keyOf(a: { tenant: string; cluster: string; node: string }): string {
