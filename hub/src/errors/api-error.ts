@@ -10,6 +10,10 @@ export const API_ERRORS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A body over the size limit (1 MiB), refused before it is parsed. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** A body in a content type the API does not take (it takes application/json). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   LIMIT_EXCEEDED: 422,
   UNPROCESSABLE: 422,
   TOO_MANY_REQUESTS: 429,
@@ -37,10 +41,11 @@ export class ApiError extends Error {
   }
 
   toBody(): { error: { code: ApiErrorCode; message: string; parameter?: string } } {
-    return { error: { code: this.code, message: this.message, ...(this.parameter ? { parameter: this.parameter } : {}) } };
+    // An empty name is still a name: a JSON body may have a "" key, and the caller must learn that it was that one.
+    return { error: { code: this.code, message: this.message, ...(this.parameter !== undefined ? { parameter: this.parameter } : {}) } };
   }
 }
 
 export function badParameter(parameter: string, message: string): ApiError {
-  return new ApiError('BAD_PARAMETER', `${parameter}: ${message}`, parameter);
+  return new ApiError('BAD_PARAMETER', `${parameter === '' ? '""' : parameter}: ${message}`, parameter);
 }

@@ -4,15 +4,17 @@ import { forbidden, unauthenticated } from '../../auth/auth-errors.ts';
 import type { AuthRuntime } from '../../auth/auth-runtime.ts';
 import { hashPassword } from '../../auth/password-hash.ts';
 import { principalOf } from '../../auth/principal.ts';
-import { anyPassword, clientId, displayName, newPassword, object, username, validated } from '../../auth/schemas.ts';
+import { anyPassword, clientId, displayName, newPassword, object, username } from '../../auth/schemas.ts';
 import { clearSessionCookies, setSessionCookies } from '../../auth/session-cookie.ts';
 import { checkCurrentPassword, signIn } from '../../auth/sign-in.ts';
 import { changeDetails } from '../../auth/user-changes.ts';
 import { userView } from '../../auth/views.ts';
 import { ApiError, badParameter } from '../../errors/api-error.ts';
+import { BodyReader } from '../../jobs/request-body.ts';
 import { SessionRepository } from '../../state/repositories/session-repository.ts';
 import { TenantRepository } from '../../state/repositories/tenant-repository.ts';
 import { type UserChange, UserRepository } from '../../state/repositories/user-repository.ts';
+import { strictlyValidated } from '../strict-body.ts';
 
 const loginBody = object({ username: { type: 'string', minLength: 1, maxLength: 200 }, password: anyPassword }, ['username', 'password']);
 
@@ -29,7 +31,7 @@ const meBody = object({ name: displayName, password: newPassword, currentPasswor
  * client account: the client and its first admin, who then signs in.
  */
 export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void {
-  app.post('/api/v1/auth/login', validated({ body: loginBody }), async (request, reply) => {
+  app.post('/api/v1/auth/login', strictlyValidated({ body: loginBody }), async (request, reply) => {
     const { username: typed, password } = request.body as { username: string; password: string };
     const s = await signIn(rt, request, reply, typed, password);
     setSessionCookies(request, reply, rt.settings, { session: s.sessionToken, csrf: s.csrfToken });
@@ -37,6 +39,8 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
   });
 
   app.post('/api/v1/auth/logout', async (request, reply) => {
+    // It takes no body (the console sends {}): anything else is a client bug, refused before the session goes.
+    BodyReader.of(request.body, []);
     const p = principalOf(request);
     const now = rt.now();
     await rt.store.transaction(async (tx) => {
@@ -47,7 +51,7 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
     return reply.code(204).send();
   });
 
-  app.post('/api/v1/auth/signup', validated({ body: signupBody }), async (request, reply) => {
+  app.post('/api/v1/auth/signup', strictlyValidated({ body: signupBody }), async (request, reply) => {
     const b = request.body as { username: string; password: string; name?: string; clientId: string; clientName: string };
     const now = rt.now();
     const actor = typedUsername(b.username);
@@ -95,7 +99,7 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
     return reply.code(201).send({ user: userView(user) });
   });
 
-  app.get('/api/v1/me', validated({ querystring: object({}) }), async (request) => {
+  app.get('/api/v1/me', strictlyValidated({ querystring: object({}) }), async (request) => {
     const p = principalOf(request);
     const user = await new UserRepository(rt.store).get(null, p.userId);
     if (!user) throw unauthenticated('the account no longer exists');
@@ -111,7 +115,7 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
 
   // A new password needs the current one (a borrowed session must not take the account over)
   // and ends the user's other sessions.
-  app.put('/api/v1/me', validated({ body: meBody }), async (request, reply) => {
+  app.put('/api/v1/me', strictlyValidated({ body: meBody }), async (request, reply) => {
     const b = request.body as { name?: string; password?: string; currentPassword?: string };
     const p = principalOf(request);
     if (b.password !== undefined) {

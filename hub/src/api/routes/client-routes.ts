@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../../auth/audit-trail.ts';
 import type { AuthRuntime } from '../../auth/auth-runtime.ts';
 import { tenantOf } from '../../auth/principal.ts';
-import { clientId, object, validated } from '../../auth/schemas.ts';
+import { clientId, object } from '../../auth/schemas.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { type ClientRecord, type ClusterRecord, TenantRepository } from '../../state/repositories/tenant-repository.ts';
+import { strictlyValidated } from '../strict-body.ts';
 
 const createBody = object({ id: clientId, name: { type: 'string', minLength: 1, maxLength: 200 } }, ['id', 'name']);
 
@@ -23,14 +24,14 @@ const clientView = (c: ClientRecord, clusters: ClusterRecord[]) => ({
  * policy).
  */
 export function registerClientRoutes(app: FastifyInstance, rt: AuthRuntime): void {
-  app.get('/api/v1/clients', validated({ querystring: object({}) }), async (request) => {
+  app.get('/api/v1/clients', strictlyValidated({ querystring: object({}) }), async (request) => {
     const tenants = new TenantRepository(rt.store);
     const scope = tenantOf(request);
     const clients = scope === null ? await tenants.listClients() : [await tenants.getClient(scope)].filter((c) => c !== null);
     return { clients: await Promise.all(clients.map(async (c) => clientView(c, await tenants.listClusters(c.id)))) };
   });
 
-  app.post('/api/v1/clients', validated({ body: createBody }), async (request, reply) => {
+  app.post('/api/v1/clients', strictlyValidated({ body: createBody }), async (request, reply) => {
     const b = request.body as { id: string; name: string };
     const now = rt.now();
     const client = await rt.store.transaction(async (tx) => {

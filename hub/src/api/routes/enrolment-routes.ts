@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAudit } from '../../auth/audit-trail.ts';
 import type { AuthRuntime } from '../../auth/auth-runtime.ts';
 import { actorOf } from '../../auth/principal.ts';
-import { clientId, clusterId, object, uuid, validated } from '../../auth/schemas.ts';
+import { clientId, clusterId, object, uuid } from '../../auth/schemas.ts';
 import { newSecret } from '../../auth/secret-token.ts';
 import { clientFor, notFound } from '../../auth/tenant-scope.ts';
 import { enrolmentTokenView } from '../../auth/views.ts';
 import { badParameter } from '../../errors/api-error.ts';
 import { EnrolmentTokenRepository } from '../../state/repositories/enrolment-token-repository.ts';
 import { TenantRepository } from '../../state/repositories/tenant-repository.ts';
+import { strictlyValidated } from '../strict-body.ts';
 
 const DAY = 86_400_000;
 const clusterParams = object({ id: clusterId }, ['id']);
@@ -50,13 +51,13 @@ async function clusterOf(rt: AuthRuntime, request: FastifyRequest, create: boole
 export function registerEnrolmentRoutes(app: FastifyInstance, rt: AuthRuntime): void {
   const base = '/api/v1/clusters/:id/enrolment-tokens';
 
-  app.get(base, validated({ params: clusterParams, querystring: clientQuery }), async (request) => {
+  app.get(base, strictlyValidated({ params: clusterParams, querystring: clientQuery }), async (request) => {
     const c = await clusterOf(rt, request, false);
     const now = rt.now();
     return { tokens: (await new EnrolmentTokenRepository(rt.store).list(c.clientId, c.clusterId)).map((t) => enrolmentTokenView(t, now)) };
   });
 
-  app.post(base, validated({ params: clusterParams, querystring: clientQuery, body: createBody }), async (request, reply) => {
+  app.post(base, strictlyValidated({ params: clusterParams, querystring: clientQuery, body: createBody }), async (request, reply) => {
     const b = (request.body ?? {}) as { name?: string; expiresInDays?: number };
     const c = await clusterOf(rt, request, true);
     const now = rt.now();
@@ -85,7 +86,7 @@ export function registerEnrolmentRoutes(app: FastifyInstance, rt: AuthRuntime): 
     return reply.code(201).send({ ...enrolmentTokenView(token, now), token: secret.token });
   });
 
-  app.delete(`${base}/:tokenId`, validated({ params: tokenParams, querystring: clientQuery }), async (request, reply) => {
+  app.delete(`${base}/:tokenId`, strictlyValidated({ params: tokenParams, querystring: clientQuery }), async (request, reply) => {
     const { tokenId } = request.params as { tokenId: string };
     const c = await clusterOf(rt, request, false);
     const now = rt.now();

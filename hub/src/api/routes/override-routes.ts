@@ -127,6 +127,7 @@ export function registerOverrideRoutes(app: FastifyInstance, deps: OverrideRoute
 
     app.delete(PATHS[level], { schema: { params: paramsSchema(level) } }, async (request, reply) => {
       const { id } = request.params as { id: string };
+      BodyReader.of(request.body, []);
       const actor = deps.actorOf(request);
       const clientId = await clientOf(request, level, id);
       if (level === 'client' && id !== clientId) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no client ${id}` } });

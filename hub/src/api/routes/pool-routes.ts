@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../catalog/catalog.ts';
+import { BodyReader } from '../../jobs/request-body.ts';
 import type { PoolBoard, PoolBoardSnapshot } from '../../pools/pool-board.ts';
 
 const poolsQuery = {
@@ -61,7 +62,9 @@ export function registerPoolRoutes(
     answer(await deps.board.current(), deps.catalog, request.query as PoolsQuery),
   );
 
-  app.post('/api/v1/admin/recompute-risk', async () => {
+  app.post('/api/v1/admin/recompute-risk', async (request) => {
+    // It takes no body (the console sends {}): anything else is a client bug, refused.
+    BodyReader.of(request.body, []);
     const s = await deps.board.recompute();
     return { computedAt: new Date(s.computedAtMs).toISOString(), pools: s.pools.length, model: s.model };
   });

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors/api-error.ts';
+import { BodyReader } from '../../jobs/request-body.ts';
 import type { PoolBoard } from '../../pools/pool-board.ts';
 import { validateScoringModel } from '../../scoring/model-validation.ts';
 import type { ScoringModelRepository, StoredScoringModel } from '../../state/repositories/scoring-model-repository.ts';
+import { strictValidator } from '../strict-body.ts';
 
 const idParams = {
   type: 'object',
@@ -51,6 +53,7 @@ export function registerScoringModelRoutes(
 
   app.post('/api/v1/scoring/models/:id/promote', { schema: { params: idParams } }, async (request) => {
     const { id } = request.params as { id: string };
+    BodyReader.of(request.body, []);
     const m = await deps.models.promote(id, deps.now());
     await deps.board.recompute();
     return view(m);
@@ -62,6 +65,8 @@ export function registerScoringModelRoutes(
       schema: {
         body: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', format: 'uuid' } } },
       },
+      // Not coerced: ["<uuid>"] is not a uuid.
+      validatorCompiler: strictValidator,
     },
     async (request) => {
       const m = await deps.models.setShadow((request.body as { id: string }).id);
@@ -70,7 +75,8 @@ export function registerScoringModelRoutes(
     },
   );
 
-  app.delete('/api/v1/scoring/shadow', async () => {
+  app.delete('/api/v1/scoring/shadow', async (request) => {
+    BodyReader.of(request.body, []);
     const m = await deps.models.clearShadow();
     await deps.board.recompute();
     return { cleared: m ? view(m) : null };

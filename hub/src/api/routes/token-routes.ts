@@ -4,12 +4,13 @@ import { forbidden } from '../../auth/auth-errors.ts';
 import type { AuthRuntime } from '../../auth/auth-runtime.ts';
 import { principalOf } from '../../auth/principal.ts';
 import { type Role, roleAtLeast } from '../../auth/roles.ts';
-import { clientId, object, role, uuid, validated } from '../../auth/schemas.ts';
+import { clientId, object, role, uuid } from '../../auth/schemas.ts';
 import { newSecret } from '../../auth/secret-token.ts';
 import { clientFor, notFound } from '../../auth/tenant-scope.ts';
 import { apiTokenView } from '../../auth/views.ts';
 import { ApiTokenRepository } from '../../state/repositories/api-token-repository.ts';
 import { TenantRepository } from '../../state/repositories/tenant-repository.ts';
+import { strictlyValidated } from '../strict-body.ts';
 
 const DAY = 86_400_000;
 const createBody = object(
@@ -30,7 +31,7 @@ const idParams = object({ id: uuid }, ['id']);
  * others their own; a token they may not see is a 404.
  */
 export function registerTokenRoutes(app: FastifyInstance, rt: AuthRuntime): void {
-  app.get('/api/v1/tokens', validated({ querystring: object({}) }), async (request) => {
+  app.get('/api/v1/tokens', strictlyValidated({ querystring: object({}) }), async (request) => {
     const p = principalOf(request);
     const tokens = await new ApiTokenRepository(rt.store).list({
       clientId: p.clientId,
@@ -40,7 +41,7 @@ export function registerTokenRoutes(app: FastifyInstance, rt: AuthRuntime): void
     return { tokens: tokens.map((t) => apiTokenView(t, now)) };
   });
 
-  app.post('/api/v1/tokens', validated({ body: createBody }), async (request, reply) => {
+  app.post('/api/v1/tokens', strictlyValidated({ body: createBody }), async (request, reply) => {
     const b = request.body as { name: string; role?: Role; clientId?: string | null; expiresInDays?: number };
     const p = principalOf(request);
     const tokenRole = b.role ?? p.role;
@@ -74,7 +75,7 @@ export function registerTokenRoutes(app: FastifyInstance, rt: AuthRuntime): void
     return reply.code(201).send({ ...apiTokenView(token, now), token: secret.token });
   });
 
-  app.delete('/api/v1/tokens/:id', validated({ params: idParams }), async (request, reply) => {
+  app.delete('/api/v1/tokens/:id', strictlyValidated({ params: idParams }), async (request, reply) => {
     const { id } = request.params as { id: string };
     const p = principalOf(request);
     const tokens = new ApiTokenRepository(rt.store);

@@ -4,13 +4,14 @@ import type { AuthRuntime } from '../../auth/auth-runtime.ts';
 import { hashPassword } from '../../auth/password-hash.ts';
 import { principalOf, tenantOf } from '../../auth/principal.ts';
 import type { Role } from '../../auth/roles.ts';
-import { clientId, displayName, newPassword, object, role, username, uuid, validated } from '../../auth/schemas.ts';
+import { clientId, displayName, newPassword, object, role, username, uuid } from '../../auth/schemas.ts';
 import { clientFor, visibleOr404 } from '../../auth/tenant-scope.ts';
 import { changeDetails, changeUser, keepOneHubAdmin, userClient } from '../../auth/user-changes.ts';
 import { userView } from '../../auth/views.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import type { UserChange } from '../../state/repositories/user-repository.ts';
 import { UserRepository } from '../../state/repositories/user-repository.ts';
+import { strictlyValidated } from '../strict-body.ts';
 
 const nullableClient = { anyOf: [clientId, { type: 'null' }] };
 const listQuery = object({ client: clientId });
@@ -30,13 +31,13 @@ const patchBody = object({ name: displayName, role, password: newPassword, disab
  * user's own account, /api/v1/me, is in auth-routes.ts.)
  */
 export function registerUserRoutes(app: FastifyInstance, rt: AuthRuntime): void {
-  app.get('/api/v1/users', validated({ querystring: listQuery }), async (request) => {
+  app.get('/api/v1/users', strictlyValidated({ querystring: listQuery }), async (request) => {
     const { client } = request.query as { client?: string };
     const scope = client === undefined ? tenantOf(request) : clientFor(request, client, 'client');
     return { users: (await new UserRepository(rt.store).list(scope)).map(userView) };
   });
 
-  app.post('/api/v1/users', validated({ body: createBody }), async (request, reply) => {
+  app.post('/api/v1/users', strictlyValidated({ body: createBody }), async (request, reply) => {
     const b = request.body as { username: string; name?: string; password: string; role: Role; clientId?: string | null };
     const now = rt.now();
     const clientId = await userClient(rt.store, request, b.clientId);
@@ -59,7 +60,7 @@ export function registerUserRoutes(app: FastifyInstance, rt: AuthRuntime): void 
     return reply.code(201).send(userView(user));
   });
 
-  app.patch('/api/v1/users/:id', validated({ params: idParams, body: patchBody }), async (request) => {
+  app.patch('/api/v1/users/:id', strictlyValidated({ params: idParams, body: patchBody }), async (request) => {
     const { id } = request.params as { id: string };
     const b = request.body as { name?: string; role?: Role; password?: string; disabled?: boolean; clientId?: string | null };
     const now = rt.now();
@@ -80,7 +81,7 @@ export function registerUserRoutes(app: FastifyInstance, rt: AuthRuntime): void 
     return userView(after);
   });
 
-  app.delete('/api/v1/users/:id', validated({ params: idParams }), async (request, reply) => {
+  app.delete('/api/v1/users/:id', strictlyValidated({ params: idParams }), async (request, reply) => {
     const { id } = request.params as { id: string };
     const now = rt.now();
     const user = visibleOr404(request, await new UserRepository(rt.store).get(null, id), 'user', id);
