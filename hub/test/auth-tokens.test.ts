@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolmentVerifier } from '../src/auth/enrolment.ts';
-import { AuditRepository, type UserRecord } from '../src/state/index.ts';
+import { ApiTokenRepository, AuditRepository, type UserRecord } from '../src/state/index.ts';
 import {
   type AuthHarness,
   authHarness,
@@ -111,6 +111,8 @@ describe('API tokens', () => {
   it('stop once revoked (401); the revocation is audited and listed', async () => {
     const user = await signedIn(h, await makeUser(h.store, { role: 'viewer', clientId: 'acme' }));
     const { body } = await createToken(user, { name: 'to-revoke' });
+    // Used first, so the hub holds it in its credential cache: the revocation must still count at once.
+    expect((await h.app.inject({ url: '/api/v1/me', headers: bearer(body.token) })).statusCode).toBe(200);
     const del = await h.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${body.id}`, headers: user.headers });
     expect(del.statusCode).toBe(204);
     const use = await h.app.inject({ url: '/api/v1/me', headers: bearer(body.token) });
@@ -121,6 +123,18 @@ describe('API tokens', () => {
     expect(listed.tokens.find((t) => t.id === body.id)?.active).toBe(false);
     const audit = (await new AuditRepository(h.store).list({ clientId: 'acme', action: 'token.revoke', limit: 1 })).items[0];
     expect(audit).toMatchObject({ actor: user.user.username, target: `token:${body.id}`, result: 'success' });
+  });
+
+  it('revoked on another hub (straight in the store) stop here once the credential cache time has passed', async () => {
+    const user = await signedIn(h, await makeUser(h.store, { role: 'viewer', clientId: 'acme' }));
+    const { body } = await createToken(user, { name: 'elsewhere' });
+    const me = async () => (await h.app.inject({ url: '/api/v1/me', headers: bearer(body.token) })).statusCode;
+    expect(await me()).toBe(200);
+    await new ApiTokenRepository(h.store).revoke(body.id, h.clock.ms);
+    // Within the cache time this hub has not asked the store again: one store round trip per credential per period.
+    expect(await me()).toBe(200);
+    h.clock.advance(h.settings.credentialCacheMs);
+    expect(await me()).toBe(401);
   });
 
   it('shrink with their owner: a demoted owner’s admin token acts as a viewer; a deleted owner’s stops', async () => {

@@ -9,7 +9,7 @@ import { registerAuth } from '../auth/register-auth.ts';
 import { recordRoutes } from '../auth/route-list.ts';
 import { registerTrustedPrincipal } from '../auth/trusted-principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors/api-error.ts';
 import { componentToApiError } from '../errors/component-errors.ts';
 import type { FleetMetrics } from '../fleet/fleet-metrics.ts';
 import type { ClientDirectory, PriceSource } from '../fleet/fleet-sources.ts';
@@ -124,7 +124,11 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
       return reply.code(apiError.status).send(apiError.toBody());
     }
     const status = typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
-    if (status < 500) return reply.code(status).send({ error: { code: 'BAD_PARAMETER', message: (err as Error).message } });
+    if (status < 500) {
+      // A 4xx Fastify raised itself: the registry's code for that status, so code and status never disagree.
+      const code = (Object.entries(API_ERRORS).find(([, s]) => s === status)?.[0] ?? 'BAD_PARAMETER') as ApiErrorCode;
+      return reply.code(status).send(new ApiError(code, (err as Error).message).toBody());
+    }
     reply.log.error(err);
     return reply.code(500).send(new ApiError('INTERNAL', `internal error: ${(err as Error).message}`).toBody());
   });

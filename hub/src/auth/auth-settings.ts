@@ -17,6 +17,11 @@ export interface AuthSettings {
   allowSignup: boolean;
   /** scrypt cost of new password hashes; tests lower it, production keeps the default. */
   scrypt: ScryptCost;
+  /**
+   * How long a looked-up API token or session is reused without asking the metadata store
+   * (0: never). A revocation made on another hub takes up to this long to count here.
+   */
+  credentialCacheMs: number;
 }
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
@@ -28,6 +33,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   loginAttemptsPerMinute: 10,
   allowSignup: false,
   scrypt: DEFAULT_SCRYPT_COST,
+  credentialCacheMs: 5_000,
 };
 
 /** The config fields the hub reads (names as in hub-config.ts), converted to settings. */

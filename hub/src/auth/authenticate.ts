@@ -34,7 +34,8 @@ async function bearer(header: string, rt: AuthRuntime): Promise<Authentication> 
   const fail = (problem: string): Authentication => ({ principal: null, problem, deadSession: false });
   if (!m?.[1]) return fail('the Authorization header must be "Bearer <API token>"');
   if (!looksLike('api', m[1])) return fail('not a Ballast API token');
-  const found = await new ApiTokenRepository(rt.store).findByHash(hashSecret(m[1]));
+  const hash = hashSecret(m[1]);
+  const found = await rt.tokens.get(hash, () => new ApiTokenRepository(rt.store).findByHash(hash));
   const now = rt.now();
   if (!found) return fail('unknown API token');
   const { token, owner } = found;
@@ -44,7 +45,10 @@ async function bearer(header: string, rt: AuthRuntime): Promise<Authentication> 
   // A token never outgrows its owner: one moved to another tenant stops, one demoted shrinks.
   if (owner.clientId !== null && owner.clientId !== token.clientId)
     return fail(`API token ${token.prefix}… no longer fits its owner's client`);
-  if (token.lastUsedAt === null || now - token.lastUsedAt >= TOUCH_EVERY_MS) await new ApiTokenRepository(rt.store).touch(token.id, now);
+  if (token.lastUsedAt === null || now - token.lastUsedAt >= TOUCH_EVERY_MS) {
+    await new ApiTokenRepository(rt.store).touch(token.id, now);
+    rt.tokens.update(hash, (f) => ({ ...f, token: { ...f.token, lastUsedAt: now } }));
+  }
   return {
     principal: {
       via: 'token',
@@ -64,7 +68,8 @@ async function session(secret: string, rt: AuthRuntime): Promise<Authentication>
   const dead = (problem: string): Authentication => ({ principal: null, problem, deadSession: true });
   if (!looksLike('session', secret)) return dead('malformed session cookie: sign in again');
   const sessions = new SessionRepository(rt.store);
-  const found = await sessions.find(hashSecret(secret));
+  const id = hashSecret(secret);
+  const found = await rt.sessions.get(id, () => sessions.find(id));
   if (!found) return dead('the session ended: sign in again');
   const { session: s, user } = found;
   const now = rt.now();
@@ -78,9 +83,13 @@ async function session(secret: string, rt: AuthRuntime): Promise<Authentication>
           : null;
   if (problem) {
     await sessions.delete(s.id);
+    rt.sessions.forget(id);
     return dead(problem);
   }
-  if (now - s.lastSeenAt >= Math.min(TOUCH_EVERY_MS, rt.settings.sessionIdleMs / 10)) await sessions.touch(s.id, now);
+  if (now - s.lastSeenAt >= Math.min(TOUCH_EVERY_MS, rt.settings.sessionIdleMs / 10)) {
+    await sessions.touch(s.id, now);
+    rt.sessions.update(id, (f) => ({ ...f, session: { ...f.session, lastSeenAt: now } }));
+  }
   return {
     principal: {
       via: 'session',

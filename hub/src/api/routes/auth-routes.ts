@@ -47,6 +47,7 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
       await new SessionRepository(tx).delete(p.credentialId);
       await recordAudit(tx, request, { action: 'auth.logout', target: `user:${p.userId}`, result: 'success', clientId: p.clientId }, now);
     });
+    rt.forgetCredentials();
     clearSessionCookies(request, reply, rt.settings);
     return reply.code(204).send();
   });
@@ -136,6 +137,8 @@ export function registerAuthRoutes(app: FastifyInstance, rt: AuthRuntime): void 
       );
       return u;
     });
+    // A new password ends the user's other sessions: none may live on in the cache.
+    rt.forgetCredentials();
     return userView(user);
   });
 }

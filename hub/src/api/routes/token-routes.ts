@@ -97,6 +97,7 @@ export function registerTokenRoutes(app: FastifyInstance, rt: AuthRuntime): void
         now,
       );
     });
+    rt.forgetCredentials();
     return reply.code(204).send();
   });
 }

@@ -78,6 +78,8 @@ export function registerUserRoutes(app: FastifyInstance, rt: AuthRuntime): void 
       );
       return u;
     });
+    // A role, client, password or disabled flag changes what its sessions and tokens may do: ask the store again.
+    rt.forgetCredentials();
     return userView(after);
   });
 
@@ -96,6 +98,7 @@ export function registerUserRoutes(app: FastifyInstance, rt: AuthRuntime): void 
         now,
       );
     });
+    rt.forgetCredentials();
     return reply.code(204).send();
   });
 }
