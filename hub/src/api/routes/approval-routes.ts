@@ -6,6 +6,7 @@ import { answering } from '../../jobs/job-api-errors.ts';
 import { approvalView } from '../../jobs/job-views.ts';
 import { BodyReader } from '../../jobs/request-body.ts';
 import { APPROVAL_STATUSES, type ApprovalStatus } from '../../state/repositories/approval-repository.ts';
+import { strictValidator } from '../strict-body.ts';
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalService;
@@ -35,6 +36,14 @@ const listQuery = {
  * /reject with a reason. The requester cannot approve their own request (409); rejecting
  * cancels the job.
  */
+/** A blank reason is refused by the handler, naming it. */
+const DECISION_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } },
+} as const;
+
 export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRouteDeps): void {
   app.get('/api/v1/approvals', { schema: { querystring: listQuery } }, async (request) => {
     const q = request.query as { status?: ApprovalStatus | 'all'; limit?: number; cursor?: string };
@@ -44,20 +53,24 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
   });
 
   for (const decision of ['approve', 'reject'] as const) {
-    app.post(`/api/v1/approvals/:id/${decision}`, { schema: { params: idParams } }, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const actor = deps.actorOf(request);
-      const reason = (BodyReader.of(request.body, ['reason']).string('reason', { required: true, max: 1000 }) ?? '').trim();
-      if (reason === '') throw badParameter('reason', 'must not be blank: say why, for the audit log');
-      const who = { actor, sourceIp: sourceIpOf(request) };
-      return answering(reply, async () => {
-        const tenant = deps.tenantOf(request);
-        const a =
-          decision === 'approve'
-            ? await deps.approvals.approve(tenant, id, who, reason)
-            : await deps.approvals.reject(tenant, id, who, reason);
-        return approvalView(a);
-      });
-    });
+    app.post(
+      `/api/v1/approvals/:id/${decision}`,
+      { schema: { params: idParams, body: DECISION_BODY }, validatorCompiler: strictValidator },
+      async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const actor = deps.actorOf(request);
+        const reason = (BodyReader.of(request.body, ['reason']).string('reason', { required: true, max: 1000 }) ?? '').trim();
+        if (reason === '') throw badParameter('reason', 'must not be blank: say why, for the audit log');
+        const who = { actor, sourceIp: sourceIpOf(request) };
+        return answering(reply, async () => {
+          const tenant = deps.tenantOf(request);
+          const a =
+            decision === 'approve'
+              ? await deps.approvals.approve(tenant, id, who, reason)
+              : await deps.approvals.reject(tenant, id, who, reason);
+          return approvalView(a);
+        });
+      },
+    );
   }
 }

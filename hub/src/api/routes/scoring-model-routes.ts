@@ -35,7 +35,11 @@ export function registerScoringModelRoutes(
   app: FastifyInstance,
   deps: { models: ScoringModelRepository; board: PoolBoard; now: () => number; actorOf: (request: unknown) => string },
 ): void {
-  app.get('/api/v1/scoring/models', async () => ({ models: (await deps.models.list()).map(view) }));
+  app.get(
+    '/api/v1/scoring/models',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } } },
+    async () => ({ models: (await deps.models.list()).map(view) }),
+  );
 
   // The body is the model itself; validateScoringModel names the field it refuses (400).
   app.post('/api/v1/scoring/models', { schema: { body: { type: 'object' } } }, async (request, reply) => {
@@ -44,12 +48,16 @@ export function registerScoringModelRoutes(
     return reply.code(201).send(view(stored));
   });
 
-  app.get('/api/v1/scoring/models/:id', { schema: { params: idParams } }, async (request) => {
-    const { id } = request.params as { id: string };
-    const m = await deps.models.get(id);
-    if (!m) throw new ApiError('NOT_FOUND', `no scoring model ${id}`, 'id');
-    return view(m);
-  });
+  app.get(
+    '/api/v1/scoring/models/:id',
+    { schema: { params: idParams, querystring: { type: 'object', additionalProperties: false, properties: {} } } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const m = await deps.models.get(id);
+      if (!m) throw new ApiError('NOT_FOUND', `no scoring model ${id}`, 'id');
+      return view(m);
+    },
+  );
 
   app.post('/api/v1/scoring/models/:id/promote', { schema: { params: idParams } }, async (request) => {
     const { id } = request.params as { id: string };

@@ -10,6 +10,7 @@ import { MAX_CLEANUP_ITEMS, SNAPSHOT_ID, VOLUME_ID } from '../../storage-cleanup
 import { type CleanupPlan, planCleanup } from '../../storage-cleanup/cleanup-plan.ts';
 import { matchesStorageFilter, type StorageFilter, totals } from '../../storage-cleanup/storage-filters.ts';
 import type { SnapshotFinding, StorageInventory, VolumeFinding } from '../../storage-cleanup/storage-inventory.ts';
+import { strictValidator } from '../strict-body.ts';
 
 export interface StorageRouteDeps {
   inventory: StorageInventory;
@@ -43,6 +44,26 @@ const ID_LISTS = {
   snapshotIds: { pattern: SNAPSHOT_ID, hint: 'a snapshot id (snap-…)', max: MAX_CLEANUP_ITEMS },
 };
 
+const idList = (pattern: RegExp) =>
+  ({ type: 'array', maxItems: MAX_CLEANUP_ITEMS, items: { type: 'string', pattern: pattern.source } }) as const;
+/** What a dry run takes; the handler's BodyReader adds the rules a schema cannot say clearly. */
+const DRY_RUN_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { volumeIds: idList(VOLUME_ID), snapshotIds: idList(SNAPSHOT_ID), snapshotBeforeDelete: { type: 'boolean' } },
+} as const;
+/** `confirm: true` and a note are required unless `dryRun` (checked by the handler, naming the field). */
+const CLEANUP_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...DRY_RUN_BODY.properties,
+    confirm: { type: 'boolean' },
+    note: { type: 'string', maxLength: 2000 },
+    dryRun: { type: 'boolean' },
+  },
+} as const;
+
 /**
  * Storage cleanup: unattached EBS volumes and snapshots no AMI uses, with age, size and
  * monthly cost; a dry run that says exactly what a cleanup would delete and save; and the
@@ -66,7 +87,7 @@ export function registerStorageRoutes(app: FastifyInstance, deps: StorageRouteDe
   });
 
   // Lists absent: every deletable volume (snapshot); so an empty body previews a full cleanup.
-  app.post('/api/v1/storage/dry-run', async (request, reply) => {
+  app.post('/api/v1/storage/dry-run', { schema: { body: DRY_RUN_BODY }, validatorCompiler: strictValidator }, async (request, reply) => {
     const body = BodyReader.of(request.body, ['volumeIds', 'snapshotIds', 'snapshotBeforeDelete']);
     const selection = {
       volumeIds: body.ids('volumeIds', ID_LISTS.volumeIds),
@@ -76,7 +97,7 @@ export function registerStorageRoutes(app: FastifyInstance, deps: StorageRouteDe
     return answering(reply, async () => ({ ...planView(await planCleanup(deps.inventory, selection)), prices: deps.inventory.prices }));
   });
 
-  app.post('/api/v1/storage/cleanup', async (request, reply) => {
+  app.post('/api/v1/storage/cleanup', { schema: { body: CLEANUP_BODY }, validatorCompiler: strictValidator }, async (request, reply) => {
     const actor = deps.actorOf(request);
     const body = BodyReader.of(request.body, ['volumeIds', 'snapshotIds', 'snapshotBeforeDelete', 'confirm', 'note', 'dryRun']);
     const volumeIds = body.ids('volumeIds', ID_LISTS.volumeIds) ?? [];

@@ -8,11 +8,15 @@ import type { MetricsStore } from '../../store/metrics-store.ts';
  * belongs to operators only.
  */
 export function registerStorageUsageRoute(app: FastifyInstance, deps: { store: MetricsStore }): void {
-  app.get('/api/v1/storage/usage', async () => {
-    try {
-      return await deps.store.storageUsage();
-    } catch (err) {
-      throw new ApiError('STORE_UNAVAILABLE', `cannot read storage usage: ${(err as Error).message}`, undefined, { cause: err });
-    }
-  });
+  app.get(
+    '/api/v1/storage/usage',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } } },
+    async () => {
+      try {
+        return await deps.store.storageUsage();
+      } catch (err) {
+        throw new ApiError('STORE_UNAVAILABLE', `cannot read storage usage: ${(err as Error).message}`, undefined, { cause: err });
+      }
+    },
+  );
 }
