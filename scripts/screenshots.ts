@@ -18,13 +18,18 @@ const ADMIN = { username: 'admin', password: 'screenshots-admin-password' };
 /** Agents report every 10 s in the demo; two reports make charts and the cards worth a picture. */
 const SETTLE_MS = Number(process.env.SCREENSHOTS_SETTLE_MS ?? 25_000);
 
+/** Pages whose picture shows an endpoint the hub does not have: the run fails on them, after taking every picture. */
+const missingRoutes: string[] = [];
+
 async function shoot(page: Page, base: string, path: string, name: string): Promise<void> {
   await page.goto(`${base}${path}`);
   await page.locator('main h1, .sign-in-card').first().waitFor({ timeout: 20_000 });
   // Pages load their parts in parallel; let the slowest answer and the charts draw.
   await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
-  await page.waitForTimeout(800);
+  await page.waitForTimeout(path.includes('refresh=') ? 5_000 : 800);
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: false });
+  const text = await page.locator('body').innerText();
+  if (/no route/i.test(text)) missingRoutes.push(`${name} (${path})`);
   process.stdout.write(`  ${name}.png  ${path}\n`);
 }
 
@@ -75,7 +80,8 @@ async function main(): Promise<void> {
       return { client: clients.clients?.[0]?.id ?? nodes.nodes?.[0]?.tenant ?? 'default', instance: nodes.nodes?.[0]?.instanceId ?? '' };
     });
     const pages: Array<[string, string]> = [
-      ['/', 'live-operations'],
+      // A faster refresh here so two polls of the pipeline status give the ingest rate before the picture.
+      ['/?refresh=1000', 'live-operations'],
       ['/fleet', 'fleet'],
       [`/clients/${encodeURIComponent(ids.client)}`, 'client-dashboard'],
       ...(ids.instance ? ([[`/instances/${encodeURIComponent(ids.instance)}`, 'instance-detail']] as Array<[string, string]>) : []),
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
       ['/utilization', 'utilization'],
       ['/jobs', 'jobs'],
       ['/approvals', 'approvals'],
+      ['/overrides', 'overrides'],
       ['/storage', 'storage-cleanup'],
       ['/governance', 'governance'],
       ['/controls', 'controls'],
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
       ['/profile', 'profile'],
     ];
     for (const [path, name] of pages) await shoot(page, base, path, name);
+    if (missingRoutes.length > 0) throw new Error(`pages show "no route" (an endpoint the hub lacks): ${missingRoutes.join(', ')}`);
   } finally {
     await browser.close();
     await demo.stop();

@@ -18,6 +18,7 @@ import { JobDetailPage } from './pages/job-detail-page.tsx';
 import { JobsPage } from './pages/jobs-page.tsx';
 import { LiveOpsPage } from './pages/live-ops-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
+import { OverridesPage } from './pages/overrides-page.tsx';
 import { ProfilePage } from './pages/profile-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { StoragePage } from './pages/storage-page.tsx';
@@ -67,6 +68,7 @@ const Instance = page(InstancePage);
 const Controls = page(ControlsPage, isHubAdmin);
 const Governance = page(GovernancePage, isStaff);
 const Storage = page(StoragePage);
+const Overrides = page(OverridesPage);
 const Jobs = page(JobsPage);
 const JobDetail = page(JobDetailPage);
 const Approvals = page(ApprovalsPage);
@@ -87,6 +89,7 @@ function Routes() {
       <Route path="/controls" component={Controls} />
       <Route path="/governance" component={Governance} />
       <Route path="/storage" component={Storage} />
+      <Route path="/overrides" component={Overrides} />
       <Route path="/jobs" component={Jobs} />
       <Route path="/jobs/:id" component={JobDetail} />
       <Route path="/approvals" component={Approvals} />

@@ -5,11 +5,12 @@ import type { Submitted } from './jobs-api.ts';
 export const KILL_SWITCH_PHRASE = 'disable spot';
 
 /**
- * `engaged` true = the kill switch is on: spot disabled platform-wide (the hub wants the
- * phrase); false = spot allowed again.
+ * `engaged` true = the kill switch is on: spot disabled platform-wide; false = spot allowed
+ * again. `typed` is what the person typed to confirm, sent as is: the hub checks the phrase
+ * too, so a console that let a wrong phrase through would still be refused.
  */
-export const setKillSwitch = (engaged: boolean, note: string) =>
-  post<Submitted>('/api/v1/admin/kill-switch', engaged ? { enabled: true, confirm: KILL_SWITCH_PHRASE, note } : { enabled: false, note });
+export const setKillSwitch = (engaged: boolean, note: string, typed = '') =>
+  post<Submitted>('/api/v1/admin/kill-switch', engaged ? { enabled: true, confirm: typed.trim(), note } : { enabled: false, note });
 
 export interface KillSwitchState {
   spotDisabled: boolean;
@@ -45,14 +46,16 @@ export interface PoolRow {
   instanceType: string;
   zone: string;
   capacityType: string;
-  score: number | { total?: number; [k: string]: unknown };
+  /** The active model's score, 0–1 (the hub spreads the pool's PoolScore into the row). */
+  total?: number;
+  score?: number | { total?: number; [k: string]: unknown };
   shadowScore?: number | { total?: number; [k: string]: unknown };
   price: { perHour: number } | null;
   [k: string]: unknown;
 }
 
-export const fetchPools = (signal?: AbortSignal) =>
+export const fetchPools = (signal?: AbortSignal, limit = 200) =>
   get<{ computedAt: string; total: number; pools: PoolRow[]; model: unknown; shadow: unknown }>('/api/v1/pools', {
-    query: { limit: 200 },
+    query: { limit },
     signal,
   });

@@ -97,7 +97,17 @@ export interface ComponentStatus {
 
 export interface PipelineStatus {
   components: ComponentStatus[];
-  load: { ingestRate: number | null; queueDepth: number | null };
+  /** `storedPoints` counts every point the hub has stored since it started: two answers give a rate. */
+  load: { ingestRate: number | null; queueDepth: number | null; storedPoints: number | null };
+}
+
+/** Points per second between two readings of the hub's stored-points counter; null without two, or after a hub restart. */
+export function ingestRateBetween(
+  before: { points: number; atMs: number } | null,
+  after: { points: number; atMs: number } | null,
+): number | null {
+  if (!before || !after || after.atMs <= before.atMs || after.points < before.points) return null;
+  return ((after.points - before.points) * 1000) / (after.atMs - before.atMs);
 }
 
 export async function fetchPipelineStatus(signal?: AbortSignal): Promise<PipelineStatus> {
@@ -128,7 +138,8 @@ export async function fetchPipelineStatus(signal?: AbortSignal): Promise<Pipelin
     components,
     load: {
       ingestRate: first(['ingestRate', 'ingestPerSecond', 'samplesPerSecond', 'samplesPerSec']),
-      queueDepth: first(['queueDepth', 'queue', 'pending']),
+      queueDepth: first(['queueDepth', 'queuedPoints', 'queue', 'pending']),
+      storedPoints: first(['storedPoints']),
     },
   };
 }
@@ -160,6 +171,9 @@ export interface TopologyNode {
   launchedAt: string | null;
   cpuPercent: number | null;
   memoryPercent: number | null;
+  /** Whether the node's agent is connected now; null when the hub does not say. */
+  connected: boolean | null;
+  lastSeen: string | null;
 }
 
 export interface TopologyPool {
@@ -186,6 +200,8 @@ function toNode(n: Record<string, unknown>, pool: string, capacityType: string |
     launchedAt: pickString(n, ['launchedAt', 'createdAt', 'startedAt']),
     cpuPercent: pickNumber(n, ['cpuPercent', 'cpu']),
     memoryPercent: pickNumber(n, ['memoryPercent', 'memory']),
+    connected: typeof n.connected === 'boolean' ? n.connected : null,
+    lastSeen: pickString(n, ['lastSeen']),
   };
 }
 

@@ -1,11 +1,15 @@
 import { get, post } from './http.ts';
 import type { Submitted } from './jobs-api.ts';
 
+/** An instance of the account no cluster Ballast serves claims (GET /api/v1/governance/instances). */
 export interface InstanceFinding {
-  instanceId: string;
+  id: string;
   instanceType: string;
-  availabilityZone?: string;
+  zone?: string;
   launchedAt: string;
+  /** untagged: no cluster tag; unknown-cluster: tagged with a cluster Ballast does not serve. */
+  reason?: string;
+  clusterTag?: string | null;
   hourlyCostUsd: number | null;
   monthlyCostUsd: number | null;
   tags?: Record<string, string>;

@@ -11,6 +11,10 @@ export interface SwitchEntry {
   reason: string;
   savingsPerHour: number | null;
   jobId: string | null;
+  /** e.g. switched, rolled-back; null while the switch runs. */
+  outcome: string | null;
+  /** The instance that replaced this one, or this one when it is the replacement. */
+  replacementId: string | null;
 }
 
 const poolText = (p: unknown): string => {
@@ -31,6 +35,8 @@ export async function fetchSwitchHistory(instanceId: string, signal?: AbortSigna
     reason: pickString(s, ['reason', 'why', 'trigger']) ?? '',
     savingsPerHour: pickNumber(s, ['savingsPerHour', 'savingsPerHourUsd']),
     jobId: pickString(s, ['jobId']),
+    outcome: pickString(s, ['outcome']),
+    replacementId: pickString(s, ['replacementId']),
   }));
 }
 
@@ -70,11 +76,19 @@ export type OverrideLevel = 'instances' | 'clusters' | 'clients';
 
 export interface OverrideView {
   id: string;
+  /** instance, cluster or client. */
   level: string;
   target: string;
+  clusterId: string | null;
+  reason: string | null;
+  createdAt: string | null;
+  /** null: until lifted. */
   expiresAt: string | null;
   createdBy: string | null;
 }
+
+/** The hub's override levels (singular) → the path segment of the force-on-demand endpoints. */
+export const OVERRIDE_PATHS: Record<string, OverrideLevel> = { instance: 'instances', cluster: 'clusters', client: 'clients' };
 
 /** `hours` null = until lifted. Answers the parent job that replaces the spot nodes. */
 export const forceOnDemand = (level: OverrideLevel, id: string, hours: number | null) =>
@@ -92,6 +106,9 @@ export async function fetchOverrides(signal?: AbortSignal): Promise<OverrideView
     id: pickString(o, ['id']) ?? '',
     level: pickString(o, ['level', 'scope']) ?? '',
     target: pickString(o, ['target', 'targetId', 'instanceId', 'clusterId', 'clientId']) ?? '',
+    clusterId: pickString(o, ['clusterId']),
+    reason: pickString(o, ['reason']),
+    createdAt: pickString(o, ['createdAt']),
     expiresAt: pickString(o, ['expiresAt']),
     createdBy: pickString(o, ['createdBy', 'requestedBy']),
   }));

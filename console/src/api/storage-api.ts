@@ -9,20 +9,26 @@ export interface StorageFilters {
   tags: string[];
 }
 
+/** The hub's answer for one unattached volume (GET /api/v1/storage/volumes, the dry run). */
 export interface VolumeFinding {
-  volumeId: string;
+  id: string;
   sizeGib: number;
   createdAt: string;
   monthlyCostUsd: number | null;
   tags?: Record<string, string>;
+  /** False when cleanup may not delete it (e.g. attached); `protectedBy` says why. */
+  deletable?: boolean;
+  protectedBy?: string | null;
   [k: string]: unknown;
 }
 
 export interface SnapshotFinding {
-  snapshotId: string;
+  id: string;
   sizeGib: number;
   startedAt: string;
   monthlyCostUsd: number | null;
+  deletable?: boolean;
+  protectedBy?: string | null;
   [k: string]: unknown;
 }
 
@@ -55,10 +61,17 @@ export interface Selection {
 export interface CleanupPlan {
   volumes: VolumeFinding[];
   snapshots: SnapshotFinding[];
-  monthlySavingsUsd?: number;
+  /** What the deleted volumes and snapshots cost per month now. */
+  monthlySavingUsd?: number;
+  /** The same, less what backup snapshots (snapshot before delete) will cost. */
+  netMonthlySavingUsd?: number;
   blocked?: Array<{ id: string; reason: string }>;
   [k: string]: unknown;
 }
+
+/** What a cleanup could delete: the findings the hub marks deletable (absent means yes). */
+export const deletableIds = (items: ReadonlyArray<{ id: string; deletable?: boolean }>) =>
+  items.filter((x) => x.deletable !== false).map((x) => x.id);
 
 export const dryRun = (s: Selection) => post<CleanupPlan>('/api/v1/storage/dry-run', s);
 

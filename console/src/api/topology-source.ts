@@ -1,5 +1,6 @@
 import { ApiError } from './api-error.ts';
 import { fetchTopology, type TopologyCluster } from './fleet-api.ts';
+import { fetchNodeFigures, withFigures } from './node-enrichment.ts';
 import { fetchNodes, type NodeInfo } from './nodes-api.ts';
 
 /** Clusters → pools → nodes from the agents' own reports, for hubs without the topology endpoint. */
@@ -24,6 +25,8 @@ export function topologyFromNodes(nodes: readonly NodeInfo[], clientId: string):
       launchedAt: null,
       cpuPercent: null,
       memoryPercent: null,
+      connected: n.connected,
+      lastSeen: n.lastSeen,
     });
   }
   return [...clusters].map(([id, pools]) => ({ id, name: id, pools: [...pools.values()] }));
@@ -35,11 +38,17 @@ export interface TopologyAnswer {
   source: 'hub' | 'agents';
 }
 
-export async function loadTopology(clientId: string, signal?: AbortSignal): Promise<TopologyAnswer> {
+async function clustersOf(clientId: string, signal?: AbortSignal): Promise<TopologyAnswer> {
   try {
     return { clusters: await fetchTopology(clientId, signal), source: 'hub' };
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404 && /route/i.test(err.message))) throw err;
     return { clusters: topologyFromNodes(await fetchNodes(signal), clientId), source: 'agents' };
   }
+}
+
+/** The client's clusters → pools → nodes, each node with its pool's price and score and its latest CPU and memory. */
+export async function loadTopology(clientId: string, nowMs: number, signal?: AbortSignal): Promise<TopologyAnswer> {
+  const [answer, figures] = await Promise.all([clustersOf(clientId, signal), fetchNodeFigures(nowMs, signal)]);
+  return { ...answer, clusters: withFigures(answer.clusters, figures) };
 }

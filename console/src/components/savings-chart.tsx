@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { fetchSavingsOverview, type SavingsSeries } from '../api/fleet-api.ts';
 import { formatMoney } from '../lib/format.ts';
+import { savingsColumns } from '../lib/savings-data.ts';
 import { usePoll } from '../lib/use-poll.ts';
 import { AsyncView } from './async-view.tsx';
 import { LineChart } from './line-chart.tsx';
@@ -13,22 +14,17 @@ export function SavingsChart({ clientId }: { clientId: string }) {
   const [mode, setMode] = useState<'total' | 'cluster'>('total');
   const state = usePoll<SavingsSeries[]>((s) => fetchSavingsOverview(clientId, mode, s), 60_000, [clientId, mode]);
   const chart = useMemo(() => {
-    const d = state.data ?? [];
+    const data = savingsColumns(state.data ?? [], mode) as uPlot.AlignedData;
     if (mode === 'total') {
-      const s = d[0]?.points ?? [];
       return {
         series: [
           { label: 'On-demand', stroke: '#9aa4b2' },
           { label: 'Actual', stroke: '#2f7ed8', fill: 'rgba(47,126,216,0.12)' },
         ],
-        data: [s.map((p) => p[0]), s.map((p) => p[1]), s.map((p) => p[2])] as uPlot.AlignedData,
+        data,
       };
     }
-    const xs = d[0]?.points.map((p) => p[0]) ?? [];
-    return {
-      series: d.map((s, i) => ({ label: s.name, stroke: PALETTE[i % PALETTE.length] as string })),
-      data: [xs, ...d.map((s) => s.points.map((p) => p[2]))] as uPlot.AlignedData,
-    };
+    return { series: (state.data ?? []).map((s, i) => ({ label: s.name, stroke: PALETTE[i % PALETTE.length] as string })), data };
   }, [state.data, mode]);
   return (
     <section class="panel">

@@ -44,7 +44,7 @@ export function ScoringModels() {
   };
   const moved = (pools.data?.pools ?? [])
     .filter((p) => p.shadowScore !== undefined)
-    .map((p) => ({ p, a: total(p.score), s: total(p.shadowScore) }))
+    .map((p) => ({ p, a: typeof p.total === 'number' ? p.total : total(p.score), s: total(p.shadowScore) }))
     .filter((x) => x.a !== null && x.s !== null)
     .sort((x, y) => Math.abs((y.s ?? 0) - (y.a ?? 0)) - Math.abs((x.s ?? 0) - (x.a ?? 0)))
     .slice(0, 10);

@@ -1,4 +1,4 @@
-import { fetchSnapshots, fetchVolumes, type StorageFilters } from '../api/storage-api.ts';
+import { deletableIds, fetchSnapshots, fetchVolumes, type StorageFilters } from '../api/storage-api.ts';
 import { formatMoney } from '../lib/format.ts';
 import { usePoll } from '../lib/use-poll.ts';
 import { AsyncView } from './async-view.tsx';
@@ -93,7 +93,7 @@ export function StorageFiltersForm({ filters, onChange, onPreview, busy, snapsho
               class="btn primary"
               data-testid="wizard-dry-run"
               disabled={busy}
-              onClick={() => onPreview({ volumeIds: d.volumes.map((v) => v.volumeId), snapshotIds: d.snapshots.map((s) => s.snapshotId) })}
+              onClick={() => onPreview({ volumeIds: deletableIds(d.volumes), snapshotIds: deletableIds(d.snapshots) })}
             >
               {busy ? 'Running dry run…' : 'Dry run'}
             </button>

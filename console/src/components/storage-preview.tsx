@@ -5,7 +5,8 @@ import { Time } from './time.tsx';
 /** Step 2: exactly what would be deleted, and what it saves per month; blocked items with why. */
 export function StoragePreview({ plan }: { plan: CleanupPlan }) {
   const monthly =
-    plan.monthlySavingsUsd ??
+    plan.netMonthlySavingUsd ??
+    plan.monthlySavingUsd ??
     [...plan.volumes, ...plan.snapshots].reduce((s, x) => s + (typeof x.monthlyCostUsd === 'number' ? x.monthlyCostUsd : 0), 0);
   return (
     <section class="panel" data-testid="storage-preview">
@@ -37,8 +38,8 @@ export function StoragePreview({ plan }: { plan: CleanupPlan }) {
         </thead>
         <tbody>
           {plan.volumes.map((v) => (
-            <tr key={v.volumeId}>
-              <td class="mono">{v.volumeId}</td>
+            <tr key={v.id}>
+              <td class="mono">{v.id}</td>
               <td class="num">{v.sizeGib} GiB</td>
               <td>
                 <Time iso={v.createdAt} />
@@ -47,8 +48,8 @@ export function StoragePreview({ plan }: { plan: CleanupPlan }) {
             </tr>
           ))}
           {plan.snapshots.map((s) => (
-            <tr key={s.snapshotId}>
-              <td class="mono">{s.snapshotId}</td>
+            <tr key={s.id}>
+              <td class="mono">{s.id}</td>
               <td class="num">{s.sizeGib} GiB</td>
               <td>
                 <Time iso={s.startedAt} />

@@ -48,6 +48,19 @@ function columns(nowMs: number): TableColumn<Row>[] {
       numeric: true,
       render: (r) => (r.launchedAt ? formatDuration(nowMs - Date.parse(r.launchedAt)) : '–'),
     },
+    {
+      key: 'agent',
+      label: 'Agent',
+      value: (r) => (r.connected === null ? null : r.connected ? 'connected' : 'gone'),
+      render: (r) =>
+        r.connected === null ? (
+          '–'
+        ) : (
+          <span class={`status ${r.connected ? 'ok' : 'down'}`} title={r.lastSeen ? `last seen ${r.lastSeen}` : undefined}>
+            {r.connected ? 'connected' : 'gone'}
+          </span>
+        ),
+    },
     { key: 'cpu', label: 'CPU', value: (r) => r.cpuPercent, numeric: true, render: (r) => formatPercent(pct(r.cpuPercent), 0) },
     { key: 'mem', label: 'Memory', value: (r) => r.memoryPercent, numeric: true, render: (r) => formatPercent(pct(r.memoryPercent), 0) },
   ];
@@ -63,7 +76,10 @@ export function ClientDashboardPage() {
   const [hot, setHot] = useState<Map<string, string>>(new Map());
   const [cluster, setCluster] = useState<string>('');
   const state = usePoll<TopologyAnswer & { at: number }>(
-    async (s) => ({ ...(await loadTopology(clientId, s)), at: Date.now() }),
+    async (s) => {
+      const at = Date.now();
+      return { ...(await loadTopology(clientId, at, s)), at };
+    },
     refreshMs.value,
     [clientId],
   );
@@ -147,7 +163,7 @@ export function ClientDashboardPage() {
             rows={shownRows}
             columns={cols}
             rowKey={(r) => `${r.cluster}/${r.name}`}
-            rowAttrs={(r) => ({ 'data-node': r.name, 'data-lifecycle': r.lifecycle })}
+            rowAttrs={(r) => ({ 'data-node': r.name, 'data-lifecycle': r.lifecycle, 'data-connected': String(r.connected) })}
             initialSort={{ key: 'name', dir: 'asc' }}
             onRowClick={(r) => r.instanceId && route(`/instances/${encodeURIComponent(r.instanceId)}`)}
             filterLabel="Filter nodes (name, pool, lifecycle…)"

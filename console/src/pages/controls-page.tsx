@@ -18,7 +18,7 @@ function KillSwitch() {
     setBusy(true);
     setError(undefined);
     try {
-      const a = await setKillSwitch(engage, note);
+      const a = await setKillSwitch(engage, note, typed);
       setJobId(a.job.id);
       setTyped('');
       state.reload();

@@ -53,25 +53,22 @@ export function GovernancePage() {
                   {canAct(who) && <th>Select</th>}
                   <th>Instance</th>
                   <th>Type</th>
+                  <th>Why</th>
                   <th class="num">Age</th>
                   <th class="num">Per month</th>
                 </tr>
               </thead>
               <tbody>
                 {d.instances.map((i) => (
-                  <tr key={i.instanceId}>
+                  <tr key={i.id}>
                     {canAct(who) && (
                       <td>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${i.instanceId}`}
-                          checked={selected.has(i.instanceId)}
-                          onChange={() => toggle(i.instanceId)}
-                        />
+                        <input type="checkbox" aria-label={`Select ${i.id}`} checked={selected.has(i.id)} onChange={() => toggle(i.id)} />
                       </td>
                     )}
-                    <td class="mono">{i.instanceId}</td>
+                    <td class="mono">{i.id}</td>
                     <td class="mono">{i.instanceType}</td>
+                    <td>{i.reason === 'unknown-cluster' ? `cluster tag ${i.clusterTag ?? '?'} not served` : (i.reason ?? '–')}</td>
                     <td class="num">{formatDuration(d.at - Date.parse(i.launchedAt))}</td>
                     <td class="num">{formatMoney(i.monthlyCostUsd)}</td>
                   </tr>

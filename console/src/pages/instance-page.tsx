@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import type uPlot from 'uplot';
 import { type Alternative, fetchAlternatives, fetchSwitchHistory, type SwitchEntry } from '../api/instance-api.ts';
+import { memoryPercent } from '../api/node-enrichment.ts';
 import { fetchNodes, fetchSeries, type MetricsQueryResult, type NodeInfo } from '../api/nodes-api.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { ForceOnDemand } from '../components/force-on-demand.tsx';
@@ -24,7 +25,14 @@ function ResourceCharts({ node }: { node: NodeInfo }) {
     return fetchSeries({ metric, match: { node: node.node }, start: end - 3600, end, stepSeconds: 30 }, signal);
   };
   const cpu = usePoll(load('node_cpu_usage_percent'), refreshMs.value * 3, [node.node]);
-  const mem = usePoll(load('node_memory_usage_percent'), refreshMs.value * 3, [node.node]);
+  const mem = usePoll(
+    async (signal: AbortSignal) => {
+      const [used, total] = await Promise.all([load('node_memory_used_bytes')(signal), load('node_memory_total_bytes')(signal)]);
+      return memoryPercent(used, total) ?? undefined;
+    },
+    refreshMs.value * 3,
+    [node.node],
+  );
   const cpuData = useMemo(() => toAligned(cpu.data), [cpu.data]);
   const memData = useMemo(() => toAligned(mem.data), [mem.data]);
   return (
@@ -84,25 +92,37 @@ export function InstancePage() {
         <h2>Switch history</h2>
         <AsyncView state={history} noun="switch history" isEmpty={(d) => d.length === 0} empty="This instance has not been switched.">
           {(d) => (
-            <table class="data-table">
+            <table class="data-table" data-testid="switch-history">
               <thead>
                 <tr>
                   <th>When</th>
                   <th>From</th>
                   <th>To</th>
                   <th>Why</th>
+                  <th>Outcome</th>
                   <th class="num">Saving/h</th>
                 </tr>
               </thead>
               <tbody>
                 {d.map((s) => (
-                  <tr key={`${s.at}-${s.to}`}>
+                  <tr key={s.jobId ?? `${s.at}-${s.to}`} data-testid="switch-row" data-outcome={s.outcome ?? 'running'}>
                     <td>
                       <Time iso={s.at} />
                     </td>
                     <td class="mono">{s.from}</td>
                     <td class="mono">{s.to}</td>
                     <td>{s.reason}</td>
+                    <td>
+                      {s.outcome ?? 'running'}
+                      {s.replacementId && s.replacementId !== id && (
+                        <>
+                          {' → '}
+                          <a class="mono" href={`/instances/${encodeURIComponent(s.replacementId)}`}>
+                            {s.replacementId}
+                          </a>
+                        </>
+                      )}
+                    </td>
                     <td class="num">{formatMoney(s.savingsPerHour)}</td>
                   </tr>
                 ))}

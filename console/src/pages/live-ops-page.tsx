@@ -1,5 +1,13 @@
-import { useState } from 'preact/hooks';
-import { type CardAnswer, type FunnelAnswer, fetchCards, fetchFunnel, fetchPipelineStatus, type PipelineStatus } from '../api/fleet-api.ts';
+import { useRef, useState } from 'preact/hooks';
+import {
+  type CardAnswer,
+  type FunnelAnswer,
+  fetchCards,
+  fetchFunnel,
+  fetchPipelineStatus,
+  ingestRateBetween,
+  type PipelineStatus,
+} from '../api/fleet-api.ts';
 import type { StreamEvent } from '../api/stream.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
@@ -18,7 +26,16 @@ const CARD_EVENTS = ['interruption', 'rebalance', 'switch', 'job', 'decision', '
 export function LiveOpsPage() {
   const cards = usePoll<CardAnswer>(fetchCards, refreshMs.value * 2);
   const funnel = usePoll<FunnelAnswer>((s) => fetchFunnel(24, s), refreshMs.value * 2);
-  const status = usePoll<PipelineStatus>(fetchPipelineStatus, refreshMs.value * 2);
+  // The hub reports a running count of stored points; the rate is its change over the last
+  // minute of polls (agents report every few seconds, so two polls a second apart may see none).
+  const readings = useRef<Array<{ points: number; atMs: number }>>([]);
+  const status = usePoll<PipelineStatus>(async (signal) => {
+    const answer = await fetchPipelineStatus(signal);
+    const now = answer.load.storedPoints === null ? null : { points: answer.load.storedPoints, atMs: Date.now() };
+    if (now) readings.current = [...readings.current.filter((r) => now.atMs - r.atMs <= 60_000), now];
+    const ingestRate = answer.load.ingestRate ?? ingestRateBetween(readings.current[0] ?? null, now);
+    return { ...answer, load: { ...answer.load, ingestRate } };
+  }, refreshMs.value * 2);
   const [lastEvent, setLastEvent] = useState<StreamEvent>();
 
   useStream(undefined, (e) => {
@@ -84,9 +101,11 @@ export function LiveOpsPage() {
                 <h3>System load</h3>
                 <dl class="kv">
                   <dt>Ingest rate</dt>
-                  <dd>{d.load.ingestRate === null ? '–' : `${formatCount(Math.round(d.load.ingestRate))} samples/s`}</dd>
+                  <dd data-testid="ingest-rate">
+                    {d.load.ingestRate === null ? 'measuring…' : `${formatCount(Math.round(d.load.ingestRate))} samples/s`}
+                  </dd>
                   <dt>Queue depth</dt>
-                  <dd>{formatCount(d.load.queueDepth)}</dd>
+                  <dd data-testid="queue-depth">{d.load.queueDepth === null ? '–' : `${formatCount(d.load.queueDepth)} points`}</dd>
                 </dl>
               </>
             )}

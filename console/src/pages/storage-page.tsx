@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { errorMessage } from '../api/api-error.ts';
-import { type CleanupPlan, dryRun, runCleanup, type StorageFilters } from '../api/storage-api.ts';
+import { type CleanupPlan, deletableIds, dryRun, runCleanup, type StorageFilters } from '../api/storage-api.ts';
 import { JobProgress } from '../components/job-progress.tsx';
 import { StorageFiltersForm } from '../components/storage-filters-form.tsx';
 import { StoragePreview } from '../components/storage-preview.tsx';
@@ -40,7 +40,7 @@ export function StoragePage() {
     try {
       const p = await dryRun({ ...s, snapshotBeforeDelete: snapshotFirst });
       setPlan(p);
-      setSelection({ volumeIds: p.volumes.map((v) => v.volumeId), snapshotIds: p.snapshots.map((x) => x.snapshotId) });
+      setSelection({ volumeIds: deletableIds(p.volumes), snapshotIds: deletableIds(p.snapshots) });
       setStep('preview');
     } catch (err) {
       setError(errorMessage(err));

@@ -35,6 +35,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/utilization', label: 'Utilization', visible: always },
   { href: '/jobs', label: 'Jobs', visible: always },
   { href: '/approvals', label: 'Approvals', visible: always },
+  { href: '/overrides', label: 'Overrides', visible: always },
   { href: '/storage', label: 'Storage cleanup', visible: always },
   { href: '/governance', label: 'Governance', visible: (p) => isStaff(p) },
   { href: '/controls', label: 'Controls', visible: (p) => isHubAdmin(p) },

@@ -6,8 +6,8 @@ import { StoragePage } from '../../src/pages/storage-page.tsx';
 import type { Principal } from '../../src/state/roles.ts';
 import { principal } from '../../src/state/session.ts';
 
-const volume = { volumeId: 'vol-0123456789abcdef0', sizeGib: 100, createdAt: '2025-01-01T00:00:00Z', monthlyCostUsd: 8 };
-const snapshot = { snapshotId: 'snap-0123456789abcdef0', sizeGib: 20, startedAt: '2025-02-01T00:00:00Z', monthlyCostUsd: 1 };
+const volume = { id: 'vol-0123456789abcdef0', sizeGib: 100, createdAt: '2025-01-01T00:00:00Z', monthlyCostUsd: 8 };
+const snapshot = { id: 'snap-0123456789abcdef0', sizeGib: 20, startedAt: '2025-02-01T00:00:00Z', monthlyCostUsd: 1 };
 
 /** The hub's storage answers, in-process: the wizard's gating is what is under test, not the hub. */
 function fakeHub() {
@@ -19,7 +19,7 @@ function fakeHub() {
     calls.push({ path, body: init?.body ? JSON.parse(String(init.body)) : undefined });
     if (path === '/api/v1/storage/volumes') return answer({ volumes: [volume], totals: { count: 1, monthlyCostUsd: 8 } });
     if (path === '/api/v1/storage/snapshots') return answer({ snapshots: [snapshot], totals: { count: 1, monthlyCostUsd: 1 } });
-    if (path === '/api/v1/storage/dry-run') return answer({ volumes: [volume], snapshots: [snapshot], monthlySavingsUsd: 9 });
+    if (path === '/api/v1/storage/dry-run') return answer({ volumes: [volume], snapshots: [snapshot], monthlySavingUsd: 9 });
     if (path === '/api/v1/storage/cleanup')
       return answer({ job: { id: 'job-1', status: 'pending' }, approval: null, plan: { volumes: [volume], snapshots: [snapshot] } }, 202);
     return answer({ error: { code: 'NOT_FOUND', message: `no route ${path}` } }, 404);
@@ -71,8 +71,8 @@ describe('storage cleanup wizard', () => {
     fireEvent.click(del);
     await waitFor(() => expect(hub.calls.some((c) => c.path === '/api/v1/storage/cleanup')).toBe(true));
     expect(hub.calls.find((c) => c.path === '/api/v1/storage/cleanup')?.body).toEqual({
-      volumeIds: [volume.volumeId],
-      snapshotIds: [snapshot.snapshotId],
+      volumeIds: [volume.id],
+      snapshotIds: [snapshot.id],
       snapshotBeforeDelete: false,
       confirm: true,
       note: 'old CI volumes',
