@@ -68,6 +68,9 @@ async function main(): Promise<void> {
     log: createLogger('agent', 'warn'),
     collectIntervalMs: 10_000,
     shapeOf: sim.shapeOf,
+    // Each agent drains its node when the hub switches it, and on its own spot notice.
+    kubeconfigOf: (c) => sim.clusters.find((k) => k.cluster.clusterName === c)?.kubeconfigPath ?? '',
+    actOnNotices: true,
   });
   agents.start();
   process.stdout.write(

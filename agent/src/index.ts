@@ -1,3 +1,4 @@
+export { type BuiltActions, buildActions } from './actions/build-actions.ts';
 export { AGENT_VERSION, Agent, type AgentStats } from './agent.ts';
 export { buildCollectors } from './collectors/build-collectors.ts';
 export type { Collector, Sample } from './collectors/collector.ts';

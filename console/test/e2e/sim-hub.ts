@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_CONFIG, Agent, GrpcTransport, ImdsClient, resolveIdentity } from '@ballast/agent';
 import { createLogger, loadConfig, systemClock } from '@ballast/common';
 import { HUB_CONFIG, Hub } from '@ballast/hub';
 import {
@@ -14,9 +13,9 @@ import {
   loadCatalog,
   ManualClock,
   Rng,
+  SimAgentFleet,
   type SimInstance,
   SpotMarket,
-  SyntheticNodeCollector,
   seedWorkloads,
   settleKube,
   startEc2Server,
@@ -24,7 +23,6 @@ import {
 } from '@ballast/sim';
 import { seedMigratedPglite, tempDir } from '@ballast/testkit';
 import { build } from 'vite';
-import { buildActions } from '../../../agent/src/actions/build-actions.ts';
 
 const CONSOLE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const T0 = Date.now();
@@ -62,21 +60,17 @@ export const SIM_HUB_ADMIN = { username: 'admin', password: 'sim-hub-admin-passw
  * replacement boot and pods go without waiting minutes.
  */
 export class SimHub {
-  readonly agents = new Map<string, Promise<Agent | null>>();
   private speed = 1;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private ticking: Promise<void> = Promise.resolve();
   private lastTick = Date.now();
-  private readonly onRunning = (i: SimInstance) => this.startAgent(i);
-  private readonly onTerminated = (i: SimInstance) => void this.stopAgent(i.id);
 
   private constructor(
     readonly hub: Hub,
     readonly sim: SimEc2World,
     readonly kube: Map<string, KubeApiServer>,
     readonly imds: ImdsFleet,
-    private readonly tenantOf: Map<string, string>,
-    private readonly kubeconfigOf: Map<string, string>,
+    private readonly agents: SimAgentFleet,
     private readonly dir: { path: string; remove: () => void },
   ) {}
 
@@ -159,10 +153,22 @@ export class SimHub {
       cleanups.push(() => hub.shutdown());
       await hub.start();
       trace('hub started');
-      const world = new SimHub(hub, sim, kube, imds, tenantOf, kubeconfigOf, dir);
-      sim.fleet.on('running', world.onRunning);
-      sim.fleet.on('terminated', world.onTerminated);
-      for (const i of sim.fleet.list()) if (i.state === 'running') world.startAgent(i);
+      // One real agent per running instance (identity from its own IMDS, gRPC to the hub), draining
+      // its node through the cluster's API when the hub says so, as a DaemonSet's pod would.
+      const agents = new SimAgentFleet({
+        fleet: sim.fleet,
+        imds,
+        hubAddress: `127.0.0.1:${hub.gateway.boundPort}`,
+        clock: sim.clock,
+        rng: new Rng(7),
+        log: createLogger('agent', 'silent'),
+        collectIntervalMs: 1_000,
+        shapeOf: () => ({ cpu: 2, memoryMiB: 8192 }),
+        tenantOf: (i: SimInstance) => tenantOf.get(i.tags[CLUSTER_TAG] ?? '') ?? '',
+        kubeconfigOf: (c: string) => kubeconfigOf.get(c) ?? '',
+      });
+      agents.start();
+      const world = new SimHub(hub, sim, kube, imds, agents, dir);
       world.ticker = setInterval(() => world.tick(), 100);
       return world;
     } catch (err) {
@@ -184,9 +190,7 @@ export class SimHub {
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     await this.ticking;
-    this.sim.fleet.off('running', this.onRunning);
-    this.sim.fleet.off('terminated', this.onTerminated);
-    await Promise.all([...this.agents.keys()].map((id) => this.stopAgent(id)));
+    await this.agents.shutdown();
     await this.hub.shutdown();
     await this.imds.close();
     await Promise.all([...this.kube.values()].map((k) => k.close()));
@@ -204,50 +208,8 @@ export class SimHub {
       for (const k of this.kube.values()) await settleKube(k, 200);
     });
   }
-
-  private startAgent(instance: SimInstance): void {
-    if (this.agents.has(instance.id)) return;
-    const cluster = instance.tags[CLUSTER_TAG] ?? 'default';
-    const started = (async () => {
-      await this.imds.ready();
-      const endpoint = this.imds.endpointOf(instance.id);
-      const log = createLogger('agent', 'silent');
-      const config = {
-        ...loadConfig(AGENT_CONFIG, [], {}),
-        hubAddress: `127.0.0.1:${this.hub.gateway.boundPort}`,
-        tenant: this.tenantOf.get(cluster) ?? '',
-        cluster,
-        node: instance.privateDnsName,
-        collectIntervalMs: 1_000,
-        shutdownFlushMs: 500,
-        imdsEndpoint: endpoint ?? 'off',
-        // The agent drains its node through the cluster's API when the hub says so.
-        kubeconfig: this.kubeconfigOf.get(cluster) ?? '',
-      };
-      const shape = { cpu: 2, memoryMiB: 8192, pods: 36 };
-      const collector = new SyntheticNodeCollector(shape, this.sim.clock, new Rng(7).fork(`agent:${instance.id}`), () => 0.5);
-      const transport = new GrpcTransport({ address: config.hubAddress, reconnectMinMs: 250, reconnectMaxMs: 2_000 }, systemClock, log);
-      const agent = new Agent(config, [collector], transport, log);
-      const imds = endpoint ? new ImdsClient({ endpoint, tokenTtlSeconds: 21_600, allowV1: false, timeoutMs: 2_000 }, systemClock) : null;
-      agent.identity = await resolveIdentity(config, imds, log);
-      const actions = buildActions(config, imds, agent.identity.lifecycle, transport, systemClock, log);
-      agent.commandHandler = actions.commands.onCommand;
-      if (!this.agents.has(instance.id)) return null;
-      await agent.start();
-      return agent;
-    })().catch(() => null);
-    this.agents.set(instance.id, started);
-  }
-
-  private async stopAgent(instanceId: string): Promise<void> {
-    const started = this.agents.get(instanceId);
-    if (!started) return;
-    this.agents.delete(instanceId);
-    await (await started)?.shutdown();
-  }
 }
 
-/** Moves the sim's clock in steps so boots finish and the kube-apiservers schedule what follows. */
 /** The sim's EC2 side, on a manual clock started at real time. */
 export interface SimEc2World {
   url: string;
@@ -272,6 +234,7 @@ async function startSimEc2(): Promise<SimEc2World> {
   return { url: server.url, clock, fleet, market, close: () => server.close() };
 }
 
+/** Moves the sim's clock in steps so boots finish and the kube-apiservers schedule what follows. */
 async function settleAll(sim: SimEc2World, kube: Map<string, KubeApiServer>, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 500) {
     await sim.clock.advance(500);

@@ -1,4 +1,4 @@
-import { AGENT_CONFIG, Agent, GrpcTransport, ImdsClient, resolveIdentity } from '@ballast/agent';
+import { AGENT_CONFIG, Agent, type BuiltActions, buildActions, GrpcTransport, ImdsClient, resolveIdentity } from '@ballast/agent';
 import { type Clock, type Logger, loadConfig, systemClock } from '@ballast/common';
 import { CLUSTER_TAG, type Fleet, type SimInstance } from '../core/fleet.ts';
 import type { Rng } from '../core/rng.ts';
@@ -18,6 +18,16 @@ export interface SimAgentFleetOptions {
   /** Share of the node the scheduler has filled, 0–1; default a steady 0.5. */
   loadOf?: (instance: SimInstance) => number;
   tenant?: string;
+  /** The tenant of an instance's agent; default `tenant`. */
+  tenantOf?: (instance: SimInstance) => string;
+  /**
+   * The kubeconfig of a cluster's API server. Given: each agent carries out the hub's drain
+   * and cordon commands on its node, and (with `actOnNotices`) cordons and drains on its own
+   * spot notice, as the DaemonSet's agent does. Absent: agents only report.
+   */
+  kubeconfigOf?: (cluster: string) => string;
+  /** Watch IMDS for interruption notices and act on them (needs `kubeconfigOf` to drain). Default false. */
+  actOnNotices?: boolean;
 }
 
 /**
@@ -26,7 +36,7 @@ export interface SimAgentFleetOptions {
  * an instance boots and stop when it terminates, as a DaemonSet's pods would.
  */
 export class SimAgentFleet {
-  private readonly agents = new Map<string, Promise<Agent | null>>();
+  private readonly agents = new Map<string, Promise<{ agent: Agent; actions: BuiltActions } | null>>();
   private readonly onRunning = (i: SimInstance) => this.startAgent(i);
   private readonly onTerminated = (i: SimInstance) => void this.stopAgent(i.id);
 
@@ -55,11 +65,13 @@ export class SimAgentFleet {
       await o.imds.ready();
       const endpoint = o.imds.endpointOf(instance.id);
       const log = o.log.child({ node: instance.privateDnsName });
+      const cluster = instance.tags[CLUSTER_TAG] ?? 'default';
       const config = {
         ...loadConfig(AGENT_CONFIG, [], {}),
         hubAddress: o.hubAddress,
-        tenant: o.tenant ?? '',
-        cluster: instance.tags[CLUSTER_TAG] ?? 'default',
+        tenant: o.tenantOf?.(instance) ?? o.tenant ?? '',
+        cluster,
+        kubeconfig: o.kubeconfigOf?.(cluster) ?? '',
         node: instance.privateDnsName,
         collectIntervalMs: o.collectIntervalMs,
         shutdownFlushMs: 1_000,
@@ -72,9 +84,12 @@ export class SimAgentFleet {
       const agent = new Agent(config, [collector], transport, log);
       const imds = endpoint ? new ImdsClient({ endpoint, tokenTtlSeconds: 21_600, allowV1: false, timeoutMs: 2_000 }, systemClock) : null;
       agent.identity = await resolveIdentity(config, imds, log);
+      const actions = buildActions(config, imds, agent.identity.lifecycle, transport, systemClock, log);
+      agent.commandHandler = actions.commands.onCommand;
       if (!this.agents.has(instance.id)) return null;
       await agent.start();
-      return agent;
+      if (o.actOnNotices) actions.monitors?.start();
+      return { agent, actions };
     })().catch((err) => {
       o.log.warn('simulated agent failed to start', { instance: instance.id, err });
       return null;
@@ -86,7 +101,9 @@ export class SimAgentFleet {
     const started = this.agents.get(instanceId);
     if (!started) return;
     this.agents.delete(instanceId);
-    const agent = await started;
-    await agent?.shutdown();
+    const running = await started;
+    await running?.actions.monitors?.shutdown();
+    running?.actions.outbox.shutdown();
+    await running?.agent.shutdown();
   }
 }

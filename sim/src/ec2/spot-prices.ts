@@ -29,6 +29,43 @@ const describeSpotPriceHistory: ActionHandler = (ctx) => {
   const scope = `prices:${hash32(p.canonical(['MaxResults', 'NextToken']))}`;
   const req = pageRequest(p, scope, { defaultSize: 1000, min: 5, max: 1000 });
   const nowMs = req.state ?? ctx.clock.now();
+  // Later pages of one read share its pinned "now": build and sort its rows once, not once per
+  // page. A first page always reads the market afresh (a price may have been set since).
+  const recent = snapshots(ctx.market);
+  const key = `${scope}|${nowMs}`;
+  let rows = req.state === undefined ? undefined : recent.get(key);
+  if (!rows) {
+    rows = priceRows(ctx, nowMs);
+    recent.set(key, rows);
+    if (recent.size > 8) recent.delete(recent.keys().next().value as string);
+  }
+  const { items, nextToken } = page(rows, req, scope, nowMs);
+  return {
+    spotPriceHistorySet: items.map((r) => ({
+      instanceType: r.instanceType,
+      productDescription: r.productDescription,
+      spotPrice: r.price.toFixed(6),
+      timestamp: new Date(r.timeMs),
+      availabilityZone: r.availabilityZone,
+    })),
+    nextToken: nextToken ?? '',
+  };
+};
+
+const recentRows = new WeakMap<object, Map<string, Row[]>>();
+
+function snapshots(market: object): Map<string, Row[]> {
+  let m = recentRows.get(market);
+  if (!m) {
+    m = new Map();
+    recentRows.set(market, m);
+  }
+  return m;
+}
+
+/** Every row the query selects up to `nowMs`, newest first. */
+function priceRows(ctx: Parameters<ActionHandler>[0], nowMs: number): Row[] {
+  const p = ctx.params;
   const endMs = Math.min(p.time('EndTime') ?? nowMs, nowMs);
   const startMs = p.time('StartTime') ?? Number.NEGATIVE_INFINITY;
   if (startMs > endMs && p.has('EndTime')) throw errors.invalidValue('StartTime must be before EndTime');
@@ -57,17 +94,7 @@ const describeSpotPriceHistory: ActionHandler = (ctx) => {
   filtered.sort(
     (a, b) => b.timeMs - a.timeMs || a.instanceType.localeCompare(b.instanceType) || a.availabilityZone.localeCompare(b.availabilityZone),
   );
-  const { items, nextToken } = page(filtered, req, scope, nowMs);
-  return {
-    spotPriceHistorySet: items.map((r) => ({
-      instanceType: r.instanceType,
-      productDescription: r.productDescription,
-      spotPrice: r.price.toFixed(6),
-      timestamp: new Date(r.timeMs),
-      availabilityZone: r.availabilityZone,
-    })),
-    nextToken: nextToken ?? '',
-  };
-};
+  return filtered;
+}
 
 export const spotPriceActions: Record<string, ActionHandler> = { DescribeSpotPriceHistory: describeSpotPriceHistory };
