@@ -8,6 +8,7 @@ import { resolveEnrolmentToken, resolveIdentity } from './identity.ts';
 import { ImdsClient } from './imds/imds-client.ts';
 import { KubeConfigError } from './kube/kube-endpoint.ts';
 import { StatusServer } from './status/status-server.ts';
+import { grpcTlsFromConfig } from './transport/grpc-tls.ts';
 import { GrpcTransport } from './transport/grpc-transport.ts';
 import type { Transport } from './transport/transport.ts';
 
@@ -18,12 +19,14 @@ if (process.argv.includes('--help')) {
 
 let config: ReturnType<typeof loadConfig<typeof AGENT_CONFIG>>;
 let natsTls: ReturnType<typeof natsTlsOptions>;
+let grpcTls: ReturnType<typeof grpcTlsFromConfig>;
 try {
   config = loadConfig(AGENT_CONFIG);
   // A token file is read once at start: an unreadable one stops the agent here, naming the field.
   config.enrolmentToken = resolveEnrolmentToken(config);
   // So are the NATS TLS files (a NatsTlsConfigError is a ConfigError).
   natsTls = config.transport === 'nats' ? natsTlsOptions(config) : undefined;
+  grpcTls = config.transport === 'grpc' ? grpcTlsFromConfig(config) : undefined;
 } catch (err) {
   if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith('enrolmentTokenFile'))) {
     process.stderr.write(`ballast agent: ${err.message}\n`);
@@ -62,7 +65,7 @@ const transport: Transport =
         systemClock,
         transportLog,
       )
-    : new GrpcTransport({ address: config.hubAddress, ...backoff }, systemClock, transportLog);
+    : new GrpcTransport({ address: config.hubAddress, ...backoff, ...(grpcTls ? { tls: grpcTls } : {}) }, systemClock, transportLog);
 agent = new Agent(config, built.collectors, transport, log);
 const status = new StatusServer(config.statusHost, config.statusPort, () => agent.stats());
 

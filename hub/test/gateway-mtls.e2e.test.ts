@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AgentMessage, AgentMessageSchema, agentGatewayDefinition, HelloSchema, type HubMessage } from '@ballast/proto';
-import { tempDir, waitFor } from '@ballast/testkit';
+import { startAgent, tempDir, waitFor } from '@ballast/testkit';
 import { create } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,35 @@ describe('mutual TLS on the gRPC listener', () => {
     expect((noCert as grpc.ServiceError).code).toBe(grpc.status.UNAVAILABLE);
     const plain = await hello(grpc.credentials.createInsecure());
     expect((plain as grpc.ServiceError).code).toBe(grpc.status.UNAVAILABLE);
+  });
+});
+
+describe('the agent over TLS', () => {
+  it('connects with its certificate (--hub-tls-ca/-cert/-key) and its samples are stored', async () => {
+    const agent = await startAgent({
+      hubAddress: `localhost:${h.hub.gateway.boundPort}`,
+      cluster: 'tls',
+      env: { BALLAST_HUB_TLS_CA: file('ca.crt'), BALLAST_HUB_TLS_CERT: file('agent.crt'), BALLAST_HUB_TLS_KEY: file('agent.key') },
+    });
+    try {
+      await waitFor('the agent over mTLS', () => h.hub.registry.get('default', 'tls', agent.node)?.connected === true, 30_000);
+      await waitFor('acked batches', async () => ((await agent.metrics()).ballast_agent_batches_acked_total ?? 0) > 0, 30_000);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('is refused without a client certificate: never registered, and it says why it is reconnecting', async () => {
+    const agent = await startAgent({
+      hubAddress: `localhost:${h.hub.gateway.boundPort}`,
+      cluster: 'tls',
+      env: { BALLAST_HUB_TLS_CA: file('ca.crt') },
+    });
+    try {
+      await agent.process.waitForLog((l) => l.msg === 'hub stream lost; reconnecting', 30_000);
+      expect(h.hub.registry.get('default', 'tls', agent.node)).toBeUndefined();
+    } finally {
+      await agent.stop();
+    }
   });
 });

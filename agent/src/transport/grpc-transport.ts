@@ -14,6 +14,7 @@ import {
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { encodeAgentBatchMessage } from '../pipeline/sample-batch-codec.ts';
+import type { GrpcTls } from './grpc-tls.ts';
 import type { Transport, TransportSession } from './transport.ts';
 
 export interface GrpcTransportOptions {
@@ -21,6 +22,8 @@ export interface GrpcTransportOptions {
   address: string;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** TLS to the hub (read at start by grpcTlsFromConfig); absent: plaintext. */
+  tls?: GrpcTls;
 }
 
 /**
@@ -83,7 +86,9 @@ export class GrpcTransport implements Transport {
 
   start(session: TransportSession): void {
     this.session = session;
-    this.client = new GatewayClient(this.options.address, grpc.credentials.createInsecure(), {
+    const tls = this.options.tls;
+    const credentials = tls ? grpc.credentials.createSsl(tls.ca, tls.key, tls.cert) : grpc.credentials.createInsecure();
+    this.client = new GatewayClient(this.options.address, credentials, {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.max_send_message_length': -1,
       // The channel keeps its own reconnect backoff (up to 120 s by default) beneath ours: after a
