@@ -9,6 +9,7 @@ import { ForceOnDemand } from '../components/force-on-demand.tsx';
 import { LineChart } from '../components/line-chart.tsx';
 import { Time } from '../components/time.tsx';
 import { formatMoney } from '../lib/format.ts';
+import { switchSavingsSeries } from '../lib/switch-series.ts';
 import { usePoll } from '../lib/use-poll.ts';
 import { refreshMs } from '../state/config.ts';
 import { canAct } from '../state/roles.ts';
@@ -92,42 +93,45 @@ export function InstancePage() {
         <h2>Switch history</h2>
         <AsyncView state={history} noun="switch history" isEmpty={(d) => d.length === 0} empty="This instance has not been switched.">
           {(d) => (
-            <table class="data-table" data-testid="switch-history">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>From</th>
-                  <th>To</th>
-                  <th>Why</th>
-                  <th>Outcome</th>
-                  <th class="num">Saving/h</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.map((s) => (
-                  <tr key={s.jobId ?? `${s.at}-${s.to}`} data-testid="switch-row" data-outcome={s.outcome ?? 'running'}>
-                    <td>
-                      <Time iso={s.at} />
-                    </td>
-                    <td class="mono">{s.from}</td>
-                    <td class="mono">{s.to}</td>
-                    <td>{s.reason}</td>
-                    <td>
-                      {s.outcome ?? 'running'}
-                      {s.replacementId && s.replacementId !== id && (
-                        <>
-                          {' → '}
-                          <a class="mono" href={`/instances/${encodeURIComponent(s.replacementId)}`}>
-                            {s.replacementId}
-                          </a>
-                        </>
-                      )}
-                    </td>
-                    <td class="num">{formatMoney(s.savingsPerHour)}</td>
+            <>
+              <SwitchChart entries={d} />
+              <table class="data-table" data-testid="switch-history">
+                <thead>
+                  <tr>
+                    <th>When</th>
+                    <th>From</th>
+                    <th>To</th>
+                    <th>Why</th>
+                    <th>Outcome</th>
+                    <th class="num">Saving/h</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {d.map((s) => (
+                    <tr key={s.jobId ?? `${s.at}-${s.to}`} data-testid="switch-row" data-outcome={s.outcome ?? 'running'}>
+                      <td>
+                        <Time iso={s.at} />
+                      </td>
+                      <td class="mono">{s.from}</td>
+                      <td class="mono">{s.to}</td>
+                      <td>{s.reason}</td>
+                      <td>
+                        {s.outcome ?? 'running'}
+                        {s.replacementId && s.replacementId !== id && (
+                          <>
+                            {' → '}
+                            <a class="mono" href={`/instances/${encodeURIComponent(s.replacementId)}`}>
+                              {s.replacementId}
+                            </a>
+                          </>
+                        )}
+                      </td>
+                      <td class="num">{formatMoney(s.savingsPerHour)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
           )}
         </AsyncView>
       </section>
@@ -161,4 +165,13 @@ export function InstancePage() {
       {n && <ResourceCharts node={n} />}
     </>
   );
+}
+
+const SAVING_SERIES = [{ label: 'expected saving / h', stroke: '#2f7d4f', fill: 'rgba(47, 125, 79, 0.12)' }] as const;
+
+/** Expected saving per hour of the switches so far, stepping up at each one that took effect. */
+function SwitchChart({ entries }: { entries: SwitchEntry[] }) {
+  const data = useMemo(() => switchSavingsSeries(entries), [entries]);
+  if ((data[0]?.length ?? 0) === 0) return null;
+  return <LineChart data={data} series={SAVING_SERIES} height={140} yFormat={(v) => formatMoney(v)} testId="switch-history-chart" />;
 }

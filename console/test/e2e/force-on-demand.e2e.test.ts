@@ -77,6 +77,8 @@ describe('force on-demand from the console, on the simulator', () => {
     const switched = actor.locator('[data-testid="switch-row"][data-outcome="switched"]');
     await switched.waitFor(WAIT);
     expect(await switched.innerText()).toContain(replacement?.id as string);
+    // The history chart steps up at the switch that took effect.
+    expect(await actor.getByTestId('switch-history-chart').getAttribute('data-points')).toBe('1');
     await actor.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await actor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overrides' }).click();
     const override = actor.getByTestId('override-row');
