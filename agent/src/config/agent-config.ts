@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type ConfigOf, field } from '@ballast/common';
+import { NATS_TLS_CONFIG } from '@ballast/proto/nats-tls-config';
 import { DEFAULT_BUFFER_MAX_MIB } from '../pipeline/disk-buffer.ts';
 import { CONTAINER_CONFIG, nonEmpty } from './container-config.ts';
 
@@ -308,27 +309,7 @@ export const AGENT_CONFIG = {
     default: '',
     help: 'PEM private key of --hub-tls-cert',
   }),
-  natsTlsCa: field({
-    kind: 'string',
-    flag: 'nats-tls-ca',
-    env: ['BALLAST_NATS_TLS_CA'],
-    default: '',
-    help: "PEM CA bundle the NATS server's certificate must chain to (turns TLS on; as does a tls:// URL); empty: the system's CAs",
-  }),
-  natsTlsCert: field({
-    kind: 'string',
-    flag: 'nats-tls-cert',
-    env: ['BALLAST_NATS_TLS_CERT'],
-    default: '',
-    help: 'PEM client certificate presented to the NATS server (mutual TLS; with --nats-tls-key); empty: none',
-  }),
-  natsTlsKey: field({
-    kind: 'string',
-    flag: 'nats-tls-key',
-    env: ['BALLAST_NATS_TLS_KEY'],
-    default: '',
-    help: 'PEM private key of --nats-tls-cert',
-  }),
+  ...NATS_TLS_CONFIG,
   spotNoticeAction: field({
     kind: 'enum',
     flag: 'spot-notice-action',

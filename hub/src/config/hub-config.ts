@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { type ConfigOf, field } from '@ballast/common';
+import { NATS_TLS_CONFIG } from '@ballast/proto/nats-tls-config';
 import { parseApprovalPolicy } from '../governance/approval-policy.ts';
 import { POSTGRES_SSL_MODES } from '../state/postgres-tls.ts';
 import { parseStoragePrices } from '../storage-cleanup/storage-prices.ts';
 import { ACCESS_CONFIG } from './access-config.ts';
 import { CLUSTER_CONFIG } from './cluster-config.ts';
-import { NATS_TLS_CONFIG } from './nats-tls-config.ts';
 
 const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist', import.meta.url));
 

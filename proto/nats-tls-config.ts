@@ -1,8 +1,9 @@
 import { field } from '@ballast/common';
 
 /**
- * TLS of the hub's own NATS connection, the same settings an agent on the NATS transport
- * has. Files are checked when the hub is built (natsTlsOptions), so a bad path stops it.
+ * TLS of a NATS connection, the same settings for the hub and for an agent on the NATS
+ * transport (both spread these into their config). Files are checked at start
+ * (natsTlsOptions), so a bad path stops the process naming the flag.
  */
 export const NATS_TLS_CONFIG = {
   natsTlsCa: field({
@@ -17,7 +18,7 @@ export const NATS_TLS_CONFIG = {
     flag: 'nats-tls-cert',
     env: ['BALLAST_NATS_TLS_CERT'],
     default: '',
-    help: 'PEM client certificate the hub presents to the NATS server (mutual TLS; with --nats-tls-key); empty: none',
+    help: 'PEM client certificate presented to the NATS server (mutual TLS; with --nats-tls-key); empty: none',
   }),
   natsTlsKey: field({
     kind: 'string',
