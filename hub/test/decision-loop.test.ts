@@ -8,7 +8,7 @@ import { type SimEc2, startSimEc2 } from '../../testkit/src/sim-ec2.ts';
 import { registerDecisionRoutes } from '../src/api/routes/decision-routes.ts';
 import { Catalog } from '../src/catalog/catalog.ts';
 import { AwsCloudProvider } from '../src/cloud/aws-cloud-provider.ts';
-import { DecisionLoop } from '../src/decisions/live/decision-loop.ts';
+import { DecisionLoop, type DecisionLoopDeps } from '../src/decisions/live/decision-loop.ts';
 import { DecisionLoops } from '../src/decisions/live/decision-loops.ts';
 import { KubeClusterView } from '../src/decisions/live/kube-cluster-view.ts';
 import { NodeSignalBook } from '../src/decisions/live/node-signal-book.ts';
@@ -53,7 +53,8 @@ describe('DecisionLoop against the simulator and PGlite', () => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   };
-  const newLoop = () =>
+  /** A loop on the sim's cluster; `more` adds or replaces deps (an executor, the overrides hook, a failing view). */
+  const newLoop = (more: Partial<DecisionLoopDeps> = {}) =>
     new DecisionLoop(
       {
         clock: sim.clock,
@@ -64,6 +65,7 @@ describe('DecisionLoop against the simulator and PGlite', () => {
         decisions,
         clientId: CLIENT,
         clusterId: CLUSTER,
+        ...more,
       },
       { intervalMs: 5 * MIN },
     );
@@ -220,15 +222,7 @@ describe('DecisionLoop against the simulator and PGlite', () => {
   it('hands approved decisions to the executor sink and records them executed, not dry-run', async () => {
     await store.query('DELETE FROM decisions');
     const executed: Array<{ kind: string; storedId: string }> = [];
-    const loop = new DecisionLoop({
-      clock: sim.clock,
-      log: createLogger('test', 'error'),
-      cluster: new KubeClusterView(new ClientNodeClusterApi({ kubeConfig: { file: kube.kubeconfigPath }, clock: sim.clock })),
-      board,
-      catalog,
-      decisions,
-      clientId: CLIENT,
-      clusterId: CLUSTER,
+    const loop = newLoop({
       execute: async (d, storedId) => {
         executed.push({ kind: d.kind, storedId });
         return { ok: true };
@@ -266,15 +260,7 @@ describe('DecisionLoop against the simulator and PGlite', () => {
   it('turns a forced node (the overrides hook) into a fallback-on-demand decision', async () => {
     await store.query('DELETE FROM decisions');
     const forced = new Set<string>();
-    const loop = new DecisionLoop({
-      clock: sim.clock,
-      log: createLogger('test', 'error'),
-      cluster: new KubeClusterView(new ClientNodeClusterApi({ kubeConfig: { file: kube.kubeconfigPath }, clock: sim.clock })),
-      board,
-      catalog,
-      decisions,
-      clientId: CLIENT,
-      clusterId: CLUSTER,
+    const loop = newLoop({
       overrideFor: async (n) => {
         forced.add(n.name);
         return n.instanceType && n.zone ? { instanceTypes: [n.instanceType], zones: [n.zone], reason: 'ops' } : null;
@@ -344,19 +330,7 @@ describe('DecisionLoop against the simulator and PGlite', () => {
   it('keeps running after a failed run and reports the error until a run succeeds', async () => {
     let fail = true;
     const real = new KubeClusterView(new ClientNodeClusterApi({ kubeConfig: { file: kube.kubeconfigPath }, clock: sim.clock }));
-    const loop = new DecisionLoop(
-      {
-        clock: sim.clock,
-        log: createLogger('test', 'error'),
-        cluster: { snapshot: () => (fail ? Promise.reject(new Error('apiserver unreachable')) : real.snapshot()) },
-        board,
-        catalog,
-        decisions,
-        clientId: CLIENT,
-        clusterId: CLUSTER,
-      },
-      { intervalMs: 5 * MIN },
-    );
+    const loop = newLoop({ cluster: { snapshot: () => (fail ? Promise.reject(new Error('apiserver unreachable')) : real.snapshot()) } });
     loop.start();
     await advance(0);
     await new Promise((r) => setTimeout(r, 50));

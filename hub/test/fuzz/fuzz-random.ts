@@ -1,24 +1,22 @@
+import { Rng as SimRng } from '@ballast/sim';
+
 /**
- * Seeded randomness for the API fuzz: the same seed gives the same 10,000 requests, so a
+ * Seeded randomness for the API fuzz (the simulator's mulberry32): the same seed gives the same 10,000 requests, so a
  * failure printed with its seed and request number can be replayed exactly.
  */
 export class Rng {
-  private state: number;
+  private readonly r: SimRng;
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
+    this.r = new SimRng(seed);
   }
 
-  /** Mulberry32: small, fast and good enough to pick shapes, not for secrets. */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    return this.r.next();
   }
 
+  /** Integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return this.r.int(0, n - 1);
   }
 
   pick<T>(xs: readonly T[]): T {
