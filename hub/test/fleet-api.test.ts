@@ -10,7 +10,7 @@ import { registerAlternativesRoutes } from '../src/api/routes/alternatives-route
 import { registerFleetMetricsRoutes } from '../src/api/routes/fleet-metrics-routes.ts';
 import { registerPipelineStatusRoutes } from '../src/api/routes/pipeline-status-routes.ts';
 import { registerSavingsOverviewRoutes } from '../src/api/routes/savings-overview-routes.ts';
-import { registerTopologyRoutes } from '../src/api/routes/topology-routes.ts';
+import { GONE_AFTER_MS, registerTopologyRoutes } from '../src/api/routes/topology-routes.ts';
 import { Catalog } from '../src/catalog/catalog.ts';
 import { AwsCloudProvider } from '../src/cloud/aws-cloud-provider.ts';
 import { ClickHouseFleetReader } from '../src/fleet/clickhouse-fleet-reader.ts';
@@ -53,6 +53,8 @@ let spot: { type: string; zone: string; spot: number; onDemand: number };
 let other: { type: string; zone: string };
 // The ingest ledger stamps rows with the store's wall time, so the fleet's clock is the real one, frozen.
 const NOW = Date.now();
+/** The topology route's clock: a test moves it on to see a long-gone node dropped. */
+let topologyNow = NOW;
 const clock: Clock = { now: () => NOW, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) };
 
 // Answers are read loosely: each test states the fields it checks.
@@ -187,7 +189,7 @@ beforeAll(async () => {
   });
   app = testApp();
   registerFleetMetricsRoutes(app, { metrics, tenantOf: headerTenant });
-  registerTopologyRoutes(app, { metrics, clients: tenants, tenantOf: headerTenant });
+  registerTopologyRoutes(app, { metrics, clients: tenants, tenantOf: headerTenant, now: () => topologyNow });
   registerSavingsOverviewRoutes(app, { metrics, clients: tenants, tenantOf: headerTenant });
   registerAlternativesRoutes(app, { metrics, board, prices: catalog, tenantOf: headerTenant });
   const health = new PipelineHealth(
@@ -291,6 +293,19 @@ describe('client topology and savings overview', () => {
     expect(spotPool.nodes.map((n: { node: string }) => n.node)).toEqual(['a1', 'a2', 'a4']);
     expect(spotPool.nodes[2].connected).toBe(false);
     expect(staging).toMatchObject({ id: 'staging', nodes: 0, nodePools: [] });
+  });
+
+  it('stops showing a node whose agent has been gone for GONE_AFTER_MS (its instance is most likely terminated)', async () => {
+    topologyNow = NOW + GONE_AFTER_MS + 1;
+    try {
+      const res = await get('/api/v1/clients/acme/topology', 'acme');
+      const prod = res.body.clusters.find((c: { id: string }) => c.id === 'prod');
+      const spotPool = prod.nodePools.find((p: { capacityType: string }) => p.capacityType === 'spot');
+      expect(spotPool.nodes.map((n: { node: string }) => n.node)).toEqual(['a1', 'a2']);
+      expect(prod.nodes).toBe(3);
+    } finally {
+      topologyNow = NOW;
+    }
   });
 
   it('answers another tenant exactly as an unknown client', async () => {

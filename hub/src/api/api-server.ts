@@ -169,7 +169,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   if (deps.fleet) {
     const f = deps.fleet;
     registerFleetMetricsRoutes(app, { metrics: f.metrics, tenantOf });
-    registerTopologyRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf });
+    registerTopologyRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf, now: deps.now });
     registerSavingsOverviewRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf });
     registerPipelineStatusRoutes(app, { health: f.health });
     if (f.board && f.prices) registerAlternativesRoutes(app, { metrics: f.metrics, board: f.board, prices: f.prices, tenantOf });

@@ -8,7 +8,11 @@ export interface TopologyRouteDeps {
   metrics: FleetMetrics;
   clients: ClientDirectory;
   tenantOf: (request: FastifyRequest) => string | null;
+  now: () => number;
 }
+
+/** A node whose agent has been gone this long is no longer shown: its instance is most likely terminated. */
+export const GONE_AFTER_MS = 15 * 60_000;
 
 const str = { type: 'string' } as const;
 const idParams = {
@@ -78,7 +82,9 @@ export function registerTopologyRoutes(app: FastifyInstance, deps: TopologyRoute
       deps.metrics.cached(`topology|${tenant ?? '*'}|${id}`, async () => {
         const client = await visibleClient(tenant, id, deps.clients, agentSource);
         const [registered, agents] = await Promise.all([deps.clients.listClusters(id), deps.metrics.agents(id)]);
-        return { client: { id: client.id, name: client.name }, clusters: clustersOf(registered, agents) };
+        const now = deps.now();
+        const present = agents.filter((a) => a.connected || now - a.lastSeenMs <= GONE_AFTER_MS);
+        return { client: { id: client.id, name: client.name }, clusters: clustersOf(registered, present) };
       }),
     );
   });
