@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AgentHandle, type HubHandle, type LaunchedBrowser, launchBrowser, startAgent, startHub, tempDir } from '@ballast/testkit';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtConsole } from './built-console.ts';
 import { signInThroughPage } from './sign-in.ts';
 
-const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The same first admin testkit's startHub configures; passed explicitly so this test states what it signs in with.
 const ADMIN = { username: 'admin', password: 'ballast-test-admin-password' };
 const VIEWER = { username: 'viewer-vic', password: 'viewer-password-123456' };
@@ -37,8 +32,7 @@ describe('console served by a real hub with a real agent', () => {
   let browser: LaunchedBrowser;
 
   beforeAll(async () => {
-    dist = await mkdtemp(join(tmpdir(), 'ballast-console-dist-'));
-    await build({ root: CONSOLE_ROOT, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+    dist = await builtConsole();
     hub = await startHub({
       dataDir: dir.path,
       env: { BALLAST_CONSOLE_DIR: dist, BALLAST_ADMIN_USER: ADMIN.username, BALLAST_ADMIN_PASSWORD: ADMIN.password },
@@ -51,7 +45,6 @@ describe('console served by a real hub with a real agent', () => {
     await browser?.close();
     await agent?.stop();
     await hub?.process.stop();
-    if (dist) await rm(dist, { recursive: true, force: true });
     dir.remove();
   });
 

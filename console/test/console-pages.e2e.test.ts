@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type LaunchedBrowser, launchBrowser } from '@ballast/testkit';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtConsole } from './built-console.ts';
 import { FAKE_ADMIN, type FakeHub, type FakeUser, makeNode, startFakeHub } from './fake-hub.ts';
 import { signInThroughPage } from './sign-in.ts';
 
-const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WAIT = { timeout: 10_000 };
 const VIEWER: FakeUser = { username: 'vic', password: 'viewer-password', role: 'viewer', clientId: 'acme' };
 
@@ -31,8 +26,7 @@ describe('console pages in a real Chromium', () => {
   let browser: LaunchedBrowser;
 
   beforeAll(async () => {
-    dist = await mkdtemp(join(tmpdir(), 'ballast-console-dist-'));
-    await build({ root: CONSOLE_ROOT, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+    dist = await builtConsole();
     hub = await startFakeHub(dist);
     hub.users.push(VIEWER);
     hub.nodes = fleet(500);
@@ -43,7 +37,6 @@ describe('console pages in a real Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.close();
-    if (dist) await rm(dist, { recursive: true, force: true });
   });
 
   it('shows 500 nodes one page at a time, sorted and filtered in the browser', async () => {

@@ -1,15 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type LaunchedBrowser, launchBrowser } from '@ballast/testkit';
 import type { Locator, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtConsole } from './built-console.ts';
 import { cpuHistory, FAKE_ADMIN, type FakeHub, makeNode, startFakeHub } from './fake-hub.ts';
 import { signInThroughPage } from './sign-in.ts';
 
-const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE = 'ip-10-0-0-1';
 const WAIT = { timeout: 5_000 };
 
@@ -37,9 +32,7 @@ describe('console in a real Chromium', () => {
   let browser: LaunchedBrowser;
 
   beforeAll(async () => {
-    // Build fresh into a temp dir: a reused console/dist could be stale and would hide regressions.
-    dist = await mkdtemp(join(tmpdir(), 'ballast-console-dist-'));
-    await build({ root: CONSOLE_ROOT, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+    dist = await builtConsole();
     hub = await startFakeHub(dist);
     browser = await launchBrowser();
   }, 60_000);
@@ -47,7 +40,6 @@ describe('console in a real Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.close();
-    if (dist) await rm(dist, { recursive: true, force: true });
   });
 
   it("asks for a password first and shows the hub's refusal of a wrong one", async () => {

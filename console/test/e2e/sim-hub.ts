@@ -1,6 +1,5 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig, systemClock } from '@ballast/common';
 import { HUB_CONFIG, Hub } from '@ballast/hub';
 import {
@@ -22,9 +21,8 @@ import {
   startKubeApiServer,
 } from '@ballast/sim';
 import { seedMigratedPglite, tempDir } from '@ballast/testkit';
-import { build } from 'vite';
+import { builtConsole } from '../built-console.ts';
 
-const CONSOLE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const T0 = Date.now();
 /** BALLAST_SIM_HUB_TRACE=1 prints how long each part of the start took. */
 const trace = (what: string) => {
@@ -82,8 +80,7 @@ export class SimHub {
     const dir = tempDir('console-sim-hub');
     const cleanups: Array<() => Promise<void> | void> = [() => dir.remove()];
     try {
-      const dist = join(dir.path, 'console');
-      await build({ root: CONSOLE_ROOT, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+      const dist = await builtConsole();
       trace('console built');
       await seedMigratedPglite(join(dir.path, 'metadata'));
       trace('metadata seeded');
