@@ -3,9 +3,10 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ApiError, badParameter } from '../../errors/api-error.ts';
-import type { EventBus, ResetReason, Subscription } from '../../stream/event-bus.ts';
+import type { EventBus } from '../../stream/event-bus.ts';
 import { isCursor } from '../../stream/stream-cursor.ts';
-import { STREAM_KINDS, type StreamEvent, type StreamFilter, type StreamKind } from '../../stream/stream-event.ts';
+import { STREAM_KINDS, type StreamFilter, type StreamKind } from '../../stream/stream-event.ts';
+import { eventBody, type StreamSessionDeps, startStreamSession } from './stream-session.ts';
 
 export interface StreamRouteDeps {
   bus: EventBus;
@@ -49,8 +50,13 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 /** GET /api/v1/stream over WebSocket and SSE. Registers @fastify/websocket if the app has not. */
 export async function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps): Promise<void> {
   if (!app.hasDecorator('websocketServer')) await app.register(websocket);
-  const heartbeatMs = deps.heartbeatMs ?? 15_000;
-  const maxBuffered = deps.maxBufferedBytes ?? 8 * 1024 * 1024;
+  const session: StreamSessionDeps = {
+    bus: deps.bus,
+    clock: deps.clock,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+    maxBufferedBytes: deps.maxBufferedBytes ?? 8 * 1024 * 1024,
+    ...(deps.onDrop ? { onDrop: deps.onDrop } : {}),
+  };
 
   const subscription = (request: FastifyRequest): { filter: StreamFilter; cursor: string | undefined } => {
     const q = request.query as { kinds?: string; cluster?: string; cursor?: string };
@@ -76,7 +82,7 @@ export async function registerStreamRoutes(app: FastifyInstance, deps: StreamRou
       if (!accept.includes('text/event-stream')) {
         throw new ApiError('BAD_PARAMETER', 'Accept: send text/event-stream for SSE, or open a WebSocket', 'Accept');
       }
-      serveSse(request, reply, subscription(request), deps, heartbeatMs, maxBuffered);
+      serveSse(request, reply, subscription(request), session);
     },
     wsHandler: (socket, request) => {
       let sub: ReturnType<typeof subscription>;
@@ -86,82 +92,48 @@ export async function registerStreamRoutes(app: FastifyInstance, deps: StreamRou
         socket.close(1008, (err as Error).message.slice(0, 120));
         return;
       }
-      serveWebSocket(socket, sub, deps, heartbeatMs, maxBuffered);
+      serveWebSocket(socket, sub, session);
     },
   });
 }
 
-function eventBody(e: StreamEvent, cursor: string) {
-  return {
-    cursor,
-    id: e.id,
-    kind: e.kind,
-    tenant: e.tenant,
-    cluster: e.cluster,
-    node: e.node,
-    at: new Date(e.at).toISOString(),
-    data: e.data,
-  };
-}
-
-function serveWebSocket(
-  socket: WebSocket,
-  sub: { filter: StreamFilter; cursor: string | undefined },
-  deps: StreamRouteDeps,
-  heartbeatMs: number,
-  maxBuffered: number,
-): void {
-  let subscription: Subscription | null = null;
-  let timer: ReturnType<Clock['setTimeout']> | null = null;
-  let open = true;
+function serveWebSocket(socket: WebSocket, sub: { filter: StreamFilter; cursor: string | undefined }, deps: StreamSessionDeps): void {
   let alive = true;
-  const stop = () => {
-    open = false;
-    subscription?.close();
-    subscription = null;
-    if (timer) deps.clock.clearTimeout(timer);
-    timer = null;
-  };
-  const send = (message: unknown) => {
-    if (!open) return;
-    socket.send(JSON.stringify(message));
-    if (socket.bufferedAmount > maxBuffered) {
-      const bufferedBytes = socket.bufferedAmount;
-      stop();
-      deps.onDrop?.({ transport: 'websocket', bufferedBytes });
-      socket.close(SLOW_CONSUMER_CLOSE_CODE, 'slow consumer: events arrived faster than they were read');
-      // A reader that stalled will not read the close frame either.
-      deps.clock.setTimeout(() => socket.terminate(), 1_000);
-    }
-  };
-  socket.on('close', stop);
-  socket.on('error', stop);
   socket.on('pong', () => {
     alive = true;
   });
-  const opened = deps.bus.subscribe(sub.filter, sub.cursor, {
-    event: (e, cursor) => send({ type: 'event', ...eventBody(e, cursor) }),
-    reset: (reason: ResetReason, message) => send({ type: 'reset', reason, message, cursor: deps.bus.latestCursor() }),
-  });
-  // The replay inside subscribe may already have dropped this subscriber.
-  if (!open) opened.close();
-  else subscription = opened;
-  send({ type: 'ready', cursor: deps.bus.latestCursor() });
-  const beat = () => {
-    timer = deps.clock.setTimeout(() => {
-      if (!open) return;
-      if (!alive) {
-        stop();
-        socket.terminate();
-        return;
-      }
-      alive = false;
-      socket.ping();
-      send({ type: 'heartbeat', at: new Date(deps.clock.now()).toISOString(), cursor: deps.bus.latestCursor() });
-      beat();
-    }, heartbeatMs);
-  };
-  beat();
+  const json = (message: unknown) => JSON.stringify(message);
+  const session = startStreamSession(
+    {
+      name: 'websocket',
+      send: (frame) => {
+        socket.send(frame);
+        return socket.bufferedAmount;
+      },
+      dropSlow: () => {
+        socket.close(SLOW_CONSUMER_CLOSE_CODE, 'slow consumer: events arrived faster than they were read');
+        // A reader that stalled will not read the close frame either.
+        deps.clock.setTimeout(() => socket.terminate(), 1_000);
+      },
+      beforeHeartbeat: () => {
+        if (!alive) {
+          socket.terminate();
+          return false;
+        }
+        alive = false;
+        socket.ping();
+        return true;
+      },
+      ready: (cursor) => json({ type: 'ready', cursor }),
+      event: (e, cursor) => json({ type: 'event', ...eventBody(e, cursor) }),
+      reset: (reason, message, cursor) => json({ type: 'reset', reason, message, cursor }),
+      heartbeat: (at, cursor) => json({ type: 'heartbeat', at, cursor }),
+    },
+    sub,
+    deps,
+  );
+  socket.on('close', session.stop);
+  socket.on('error', session.stop);
 }
 
 function sseFrame(name: string, data: unknown, id?: string): string {
@@ -172,9 +144,7 @@ function serveSse(
   request: FastifyRequest,
   reply: FastifyReply,
   sub: { filter: StreamFilter; cursor: string | undefined },
-  deps: StreamRouteDeps,
-  heartbeatMs: number,
-  maxBuffered: number,
+  deps: StreamSessionDeps,
 ): void {
   reply.hijack();
   const raw = reply.raw;
@@ -185,46 +155,27 @@ function serveSse(
     // Proxies (nginx) buffer responses unless told not to.
     'x-accel-buffering': 'no',
   });
-  let subscription: Subscription | null = null;
-  let timer: ReturnType<Clock['setTimeout']> | null = null;
-  let open = true;
-  const stop = () => {
-    open = false;
-    subscription?.close();
-    subscription = null;
-    if (timer) deps.clock.clearTimeout(timer);
-    timer = null;
-  };
-  const write = (frame: string) => {
-    if (!open) return;
-    raw.write(frame);
-    if (raw.writableLength > maxBuffered) {
-      const bufferedBytes = raw.writableLength;
-      stop();
-      deps.onDrop?.({ transport: 'sse', bufferedBytes });
-      raw.end(sseFrame('dropped', { reason: 'slow-consumer', message: 'events arrived faster than they were read' }));
-      deps.clock.setTimeout(() => raw.destroy(), 1_000);
-    }
-  };
-  request.raw.on('close', stop);
-  raw.on('error', stop);
   // The browser's EventSource reconnects after this many ms, sending Last-Event-ID.
-  write('retry: 2000\n\n');
-  const opened = deps.bus.subscribe(sub.filter, sub.cursor, {
-    event: (e, cursor) => write(sseFrame(e.kind, eventBody(e, cursor), cursor)),
-    reset: (reason, message) => write(sseFrame('reset', { reason, message, cursor: deps.bus.latestCursor() })),
-  });
-  // The replay inside subscribe may already have dropped this subscriber.
-  if (!open) opened.close();
-  else subscription = opened;
-  write(sseFrame('ready', { cursor: deps.bus.latestCursor() }, deps.bus.latestCursor()));
-  const beat = () => {
-    timer = deps.clock.setTimeout(() => {
-      if (!open) return;
-      const cursor = deps.bus.latestCursor();
-      write(sseFrame('heartbeat', { at: new Date(deps.clock.now()).toISOString(), cursor }, cursor));
-      beat();
-    }, heartbeatMs);
-  };
-  beat();
+  raw.write('retry: 2000\n\n');
+  const session = startStreamSession(
+    {
+      name: 'sse',
+      send: (frame) => {
+        raw.write(frame);
+        return raw.writableLength;
+      },
+      dropSlow: () => {
+        raw.end(sseFrame('dropped', { reason: 'slow-consumer', message: 'events arrived faster than they were read' }));
+        deps.clock.setTimeout(() => raw.destroy(), 1_000);
+      },
+      ready: (cursor) => sseFrame('ready', { cursor }, cursor),
+      event: (e, cursor) => sseFrame(e.kind, eventBody(e, cursor), cursor),
+      reset: (reason, message, cursor) => sseFrame('reset', { reason, message, cursor }),
+      heartbeat: (at, cursor) => sseFrame('heartbeat', { at, cursor }, cursor),
+    },
+    sub,
+    deps,
+  );
+  request.raw.on('close', session.stop);
+  raw.on('error', session.stop);
 }
