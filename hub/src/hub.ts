@@ -13,6 +13,7 @@ import { accessConfigProblem } from './config/access-config.ts';
 import type { HubConfig } from './config/hub-config.ts';
 import { DecisionLoops } from './decisions/live/decision-loops.ts';
 import { NodeSignalBook } from './decisions/live/node-signal-book.ts';
+import { readPolicyOverrides } from './decisions/policies-file.ts';
 import { ClickHouseFleetReader } from './fleet/clickhouse-fleet-reader.ts';
 import { DecisionSwitchHistory } from './fleet/decision-switch-history.ts';
 import { FleetMetrics } from './fleet/fleet-metrics.ts';
@@ -167,6 +168,7 @@ export class Hub {
     // Config problems (files, URLs) surface before anything listens.
     const metadataOptions = metadataStoreOptionsFromConfig(this.config);
     const clusters = new ClusterDirectory(listClusters(this.config.clusterKubeconfigDir, this.config.defaultTenant), this.clock);
+    const policies = this.config.decisionPoliciesFile ? readPolicyOverrides(this.config.decisionPoliciesFile) : undefined;
     this.metadata = await openMetadataStore(metadataOptions);
     await this.metadata.migrate();
     const metadata = this.metadata;
@@ -208,6 +210,7 @@ export class Hub {
         tagsOf: async (id) => (await this.scoring?.cloud.describeInstances({ ids: [id] }))?.[0]?.tags,
         ...(this.config.decisions === 'execute' ? { submit: (o) => actions.switches.submit(o) } : {}),
         intervalMs: this.config.decisionIntervalMinutes * 60_000,
+        ...(policies ? { policies } : {}),
         solver: this.solver,
       });
       this.decisionLoops.start();

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientNodeClusterApi } from '@ballast/kube';
 import { CLUSTER_TAG, type KubeApiServer, kubeResources as R, seedWorkloads, settleKube, startKubeApiServer } from '@ballast/sim';
@@ -10,6 +10,7 @@ import { type HubHarness, hubHarness } from './hub-harness.ts';
 
 const CLUSTER = 'live';
 const MIN = 60_000;
+const POLICIES = { discountPreference: 0, maxPoolShare: 0.5 };
 
 // The hub as main builds it, given a directory of cluster kubeconfigs: it registers the
 // cluster, runs a decision loop on it (dry run by default), reports the loop in the pipeline
@@ -41,7 +42,9 @@ beforeAll(async () => {
     const kubeconfigs = join(dir, 'kubeconfigs');
     mkdirSync(kubeconfigs);
     copyFileSync(kube.kubeconfigPath, join(kubeconfigs, `${CLUSTER}.yaml`));
-    return { clusterKubeconfigDir: kubeconfigs, clockMs: sim.clock.now() };
+    const decisionPoliciesFile = join(dir, 'policies.json');
+    writeFileSync(decisionPoliciesFile, JSON.stringify(POLICIES));
+    return { clusterKubeconfigDir: kubeconfigs, decisionPoliciesFile, clockMs: sim.clock.now() };
   });
   headers = (await signedIn(h, await makeUser(h.store, { role: 'admin', clientId: null }))).headers;
 }, 120_000);
@@ -79,6 +82,8 @@ describe('a hub with cluster kubeconfigs', () => {
     const decisions = pipeline.components.find((c: { name: string }) => c.name === 'decisions');
     expect(decisions).toMatchObject({ status: 'ok', detail: { clusters: 1, dryRun: true } });
     expect(decisions.detail.runs).toBeGreaterThanOrEqual(1);
+    // The loop runs under the policies file; the status shows what differs from the defaults.
+    expect(decisions.detail.policyOverrides).toEqual(POLICIES);
     expect(pipeline.components.map((c: { name: string }) => c.name)).toEqual(
       expect.arrayContaining(['ingest', 'store', 'catalog', 'decisions', 'solver', 'executor']),
     );

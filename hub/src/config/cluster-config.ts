@@ -30,4 +30,11 @@ export const CLUSTER_CONFIG = {
     max: 1440,
     help: 'how often the decision loop reads each cluster and decides (an interruption notice runs it at once)',
   }),
+  decisionPoliciesFile: field({
+    kind: 'string',
+    flag: 'decision-policies-file',
+    env: ['BALLAST_DECISION_POLICIES_FILE'],
+    default: '',
+    help: 'JSON file of decision policies for every cluster\'s loop (any field of the engine\'s policies but the scoring model, e.g. {"discountPreference": 0, "maxPoolShare": 0.2}); empty: the defaults',
+  }),
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decisionPolicies } from './decision-policies.ts';
+import { rankCost } from './engine-context.ts';
 import { planProblem } from './plan-problem.ts';
 import { OVERHEAD, pools, T0, webWorkload } from './test-builders.ts';
 
@@ -17,7 +18,8 @@ describe('planProblem', () => {
       nowMs: T0,
       pools: ps,
       workloads: [web],
-      policies: decisionPolicies({ headroomShare: 0 }),
+      // Dollars alone: the discount preference has its own test below.
+      policies: decisionPolicies({ headroomShare: 0, discountPreference: 0 }),
       nodeOverhead: OVERHEAD,
     });
     const ids = p.pools.map((x) => x.id);
@@ -47,5 +49,33 @@ describe('planProblem', () => {
     expect(p.constraints?.forceOnDemand).toEqual([
       { shapeIds: ['web'], instanceTypes: ['m5.4xlarge'], reason: 'PDB-safe node size for web' },
     ]);
+  });
+
+  it('weighs each spot pool by its discount against its own on-demand price, as discountPreference says', () => {
+    // Same price per pod: c5n at 0.0648 of 0.216 (70% off), c5 at 0.068 of 0.17 (60% off).
+    const ps = pools([
+      { type: 'c5n.xlarge', zone: 'us-east-1a', memoryGib: 10.5, price: 0.0648, onDemand: 0.216 },
+      { type: 'c5.xlarge', zone: 'us-east-1b', memoryGib: 8, price: 0.0648, onDemand: 0.17 },
+    ]);
+    const plan = (discountPreference: number) =>
+      planProblem({ nowMs: T0, pools: ps, workloads: [web], policies: decisionPolicies({ discountPreference }), nodeOverhead: OVERHEAD });
+    const cost = (p: ReturnType<typeof plan>, type: string) =>
+      p.pools.find((x) => x.instanceType === type)?.expectedCostPerHour ?? Number.NaN;
+    const dollars = plan(0);
+    // Equal prices and equal "<5%" priors: equal expected costs when only dollars count.
+    expect(cost(dollars, 'c5n.xlarge')).toBeCloseTo(cost(dollars, 'c5.xlarge'), 9);
+    const weighed = plan(0.75);
+    // expected × (1 − 0.75 × discount): 1 − 0.525 = 0.475 for c5n, 1 − 0.75 × 0.6188 = 0.5359 for c5.
+    expect(cost(weighed, 'c5n.xlarge')).toBeCloseTo(cost(dollars, 'c5n.xlarge') * 0.475, 9);
+    expect(cost(weighed, 'c5.xlarge')).toBeCloseTo(cost(dollars, 'c5.xlarge') * (1 - 0.75 * (1 - 0.0648 / 0.17)), 9);
+    expect(cost(weighed, 'c5n.xlarge')).toBeLessThan(cost(weighed, 'c5.xlarge'));
+  });
+
+  it('rankCost leaves on-demand pools and a zero preference at their expected cost', () => {
+    expect(rankCost(0.1, 0.08, 0.2, true, 0.75)).toBeCloseTo(0.1 * (1 - 0.75 * 0.6), 12);
+    expect(rankCost(0.1, 0.08, 0.2, true, 0)).toBe(0.1);
+    expect(rankCost(0.2, 0.2, 0.2, false, 0.75)).toBe(0.2);
+    // A spot price above on-demand counts as no discount, never a penalty below zero.
+    expect(rankCost(0.3, 0.25, 0.2, true, 0.75)).toBe(0.3);
   });
 });

@@ -65,6 +65,8 @@ export function decisionProbe(loops: {
     dryRun: boolean;
     lastError: { message: string } | null;
   }>;
+  /** The decision policies that differ from the defaults. */
+  policies: object;
 }): ComponentProbe {
   return {
     name: 'decisions',
@@ -75,6 +77,7 @@ export function decisionProbe(loops: {
         dryRun: all.every((l) => l.dryRun),
         runs: all.reduce((n, l) => n + l.runs, 0),
         lastRunAt: Math.max(0, ...all.map((l) => l.lastRunAtMs ?? 0)) || null,
+        policyOverrides: loops.policies,
       };
       const failing = all.find((l) => l.lastError);
       if (failing) return { detail, degraded: `cluster ${failing.clientId}/${failing.clusterId}: ${failing.lastError?.message}` };

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { object, uuid } from '../../auth/schemas.ts';
 import { badParameter } from '../../errors/api-error.ts';
 import { type ActorOf, sourceIpOf } from '../../governance/actor.ts';
 import type { ApprovalService } from '../../governance/approval-service.ts';
@@ -14,12 +15,7 @@ export interface ApprovalRouteDeps {
   actorOf: ActorOf;
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
+const idParams = object({ id: uuid }, ['id']);
 
 const listQuery = {
   type: 'object',

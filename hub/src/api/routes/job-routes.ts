@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { object, uuid } from '../../auth/schemas.ts';
 import { type ActorOf, sourceIpOf } from '../../governance/actor.ts';
 import { answering } from '../../jobs/job-api-errors.ts';
 import type { JobService } from '../../jobs/job-service.ts';
@@ -12,12 +13,7 @@ export interface JobRouteDeps {
   actorOf: ActorOf;
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
+const idParams = object({ id: uuid }, ['id']);
 
 const listQuery = {
   type: 'object',

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { object, uuid } from '../../auth/schemas.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { BodyReader } from '../../jobs/request-body.ts';
 import type { PoolBoard } from '../../pools/pool-board.ts';
@@ -6,12 +7,7 @@ import { validateScoringModel } from '../../scoring/model-validation.ts';
 import type { ScoringModelRepository, StoredScoringModel } from '../../state/repositories/scoring-model-repository.ts';
 import { strictValidator } from '../strict-body.ts';
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
+const idParams = object({ id: uuid }, ['id']);
 
 function view(m: StoredScoringModel) {
   return {

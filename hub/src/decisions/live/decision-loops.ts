@@ -5,6 +5,7 @@ import type { BestPlan, BestPlanSource } from '../../fleet/fleet-sources.ts';
 import type { OverridePolicy } from '../../overrides/override-policy.ts';
 import type { DecisionRepository } from '../../state/repositories/decision-repository.ts';
 import type { SwitchOrder } from '../../switches/switch-submitter.ts';
+import type { PolicyOverrides } from '../policies-file.ts';
 import { DecisionLoop, type DecisionLoopDeps, type LoopStatus } from './decision-loop.ts';
 import { executeAsSwitches } from './decision-switches.ts';
 import { KubeClusterView } from './kube-cluster-view.ts';
@@ -30,6 +31,8 @@ export interface DecisionLoopsDeps {
   /** Present: approved decisions become switch jobs. Absent: dry run. */
   submit?: (order: SwitchOrder) => Promise<unknown>;
   intervalMs: number;
+  /** The policies every loop decides under, checked; absent: the defaults. */
+  policies?: PolicyOverrides;
   /** The placement solver every loop plans with (one worker, runs queue); absent: no plans, no optimization rate. */
   solver?: PlanSolver;
 }
@@ -46,8 +49,11 @@ export interface ClusterLoopStatus extends LoopStatus {
  */
 export class DecisionLoops implements BestPlanSource {
   private readonly loops = new Map<string, { entry: ClusterEntry; loop: DecisionLoop }>();
+  /** The policies that differ from the defaults (from --decision-policies-file); {}: all defaults. */
+  readonly policies: PolicyOverrides;
 
   constructor(d: DecisionLoopsDeps) {
+    this.policies = d.policies ?? {};
     for (const entry of d.clusters) {
       const api = d.access(entry.clientId, entry.clusterId);
       if (!api) continue;
@@ -78,7 +84,7 @@ export class DecisionLoops implements BestPlanSource {
               }
             : {}),
         },
-        { intervalMs: d.intervalMs },
+        { intervalMs: d.intervalMs, policies: this.policies },
       );
       this.loops.set(key(clientId, clusterId), { entry, loop });
     }
