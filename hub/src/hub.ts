@@ -207,7 +207,7 @@ export class Hub {
         decisions,
         signals: this.signals,
         overrides: actions.overridePolicy,
-        tagsOf: async (id) => (await this.scoring?.cloud.describeInstances({ ids: [id] }))?.[0]?.tags,
+        tagsOf: async (ids) => new Map((await this.scoring?.cloud.describeInstances({ ids: [...ids] }))?.map((i) => [i.id, i.tags]) ?? []),
         ...(this.config.decisions === 'execute' ? { submit: (o) => actions.switches.submit(o) } : {}),
         intervalMs: this.config.decisionIntervalMinutes * 60_000,
         ...(policies ? { policies } : {}),

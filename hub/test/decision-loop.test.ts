@@ -261,10 +261,11 @@ describe('DecisionLoop against the simulator and PGlite', () => {
     await store.query('DELETE FROM decisions');
     const forced = new Set<string>();
     const loop = newLoop({
-      overrideFor: async (n) => {
-        forced.add(n.name);
-        return n.instanceType && n.zone ? { instanceTypes: [n.instanceType], zones: [n.zone], reason: 'ops' } : null;
-      },
+      overridesFor: async (nodes) =>
+        nodes.map((n) => {
+          forced.add(n.name);
+          return n.instanceType && n.zone ? { instanceTypes: [n.instanceType], zones: [n.zone], reason: 'ops' } : null;
+        }),
     });
     await loop.runOnce();
     expect(forced.size).toBeGreaterThan(0);

@@ -24,11 +24,12 @@ export interface DecisionLoopDeps {
   clientId: string;
   clusterId: string;
   /**
-   * What forces a node's spot capacity onto on-demand (the overrides feature's hook); default
-   * none. The engine's overrides are per pool (type × zone), so a forced node forbids spot in
-   * its pool for this run.
+   * What forces each node's spot capacity onto on-demand (the overrides feature's hook), asked
+   * once per run for all the cluster's nodes, answering one entry per node (null: not forced);
+   * default none. The engine's overrides are per pool (type × zone), so a forced node forbids
+   * spot in its pool for this run.
    */
-  overrideFor?: (node: ViewNode) => Promise<ForceOnDemandOverride | null> | ForceOnDemandOverride | null;
+  overridesFor?: (nodes: readonly ViewNode[]) => Promise<ReadonlyArray<ForceOnDemandOverride | null>>;
   /** Interruption notices, rebalances and scheduled events the node's agent reported; default none. */
   signals?: (node: ViewNode) => NodeSignals | null;
   /**
@@ -170,11 +171,7 @@ export class DecisionLoop {
       if (!this.firstSeen.has(n.name)) this.firstSeen.set(n.name, now);
       this.instances.set(n.name, n.instanceId);
     }
-    const overrides: ForceOnDemandOverride[] = [];
-    for (const n of cluster.nodes) {
-      const o = await this.deps.overrideFor?.(n);
-      if (o) overrides.push(o);
-    }
+    const overrides = ((await this.deps.overridesFor?.(cluster.nodes)) ?? []).filter((o): o is ForceOnDemandOverride => o !== null);
     const parts = {
       nowMs: now,
       cluster,

@@ -11,6 +11,7 @@ import { executeAsSwitches } from './decision-switches.ts';
 import { KubeClusterView } from './kube-cluster-view.ts';
 import type { PlanSolver } from './live-planner.ts';
 import type { NodeSignalBook } from './node-signal-book.ts';
+import { overrideHook, type TagsOf } from './override-hook.ts';
 
 export interface DecisionLoopsDeps {
   clusters: readonly ClusterEntry[];
@@ -27,7 +28,7 @@ export interface DecisionLoopsDeps {
    * An instance's tags, so a force follows a node onto its on-demand replacement (the
    * `ballast.io/forced-by` tag); absent: overrides match by instance, cluster and client only.
    */
-  tagsOf?: (instanceId: string) => Promise<Record<string, string> | undefined>;
+  tagsOf?: TagsOf;
   /** Present: approved decisions become switch jobs. Absent: dry run. */
   submit?: (order: SwitchOrder) => Promise<unknown>;
   intervalMs: number;
@@ -71,7 +72,7 @@ export class DecisionLoops implements BestPlanSource {
           clusterId,
           signals: (n) => d.signals.signals(clientId, clusterId, n.name, now()),
           ...(d.solver ? { solver: d.solver } : {}),
-          ...(d.overrides ? { overrideFor: overrideHook(d.overrides, clientId, clusterId, d.tagsOf) } : {}),
+          ...(d.overrides ? { overridesFor: overrideHook(d.overrides, clientId, clusterId, d.tagsOf) } : {}),
           ...(d.submit
             ? {
                 execute: executeAsSwitches({
@@ -125,21 +126,6 @@ export class DecisionLoops implements BestPlanSource {
   status(): ClusterLoopStatus[] {
     return [...this.loops.values()].map(({ entry, loop }) => ({ clientId: entry.clientId, clusterId: entry.clusterId, ...loop.status }));
   }
-}
-
-function overrideHook(
-  policy: Pick<OverridePolicy, 'overrideFor'>,
-  clientId: string,
-  clusterId: string,
-  tagsOf: DecisionLoopsDeps['tagsOf'],
-): DecisionLoopDeps['overrideFor'] {
-  return async (n) => {
-    // On-demand nodes are asked too: a forced node's replacement must not be moved back to spot.
-    if (!n.instanceId || !n.instanceType || !n.zone) return null;
-    const tags = n.capacityType === 'on-demand' && tagsOf ? await tagsOf(n.instanceId) : undefined;
-    const forced = await policy.overrideFor({ clientId, clusterId, instanceId: n.instanceId, ...(tags ? { tags } : {}) });
-    return forced ? { instanceTypes: [n.instanceType], zones: [n.zone], reason: 'forced on-demand' } : null;
-  };
 }
 
 const key = (client: string, cluster: string) => `${client}\u0000${cluster}`;
