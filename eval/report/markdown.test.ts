@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StrategyResult } from '../run-replay.ts';
-import { acceptanceOf } from './markdown.ts';
+import { acceptanceOf, acceptanceOverSeeds } from './markdown.ts';
 import { runChart } from './svg-chart.ts';
 
 function result(overrides: Partial<StrategyResult>): StrategyResult {
@@ -43,6 +43,31 @@ describe('acceptance', () => {
     });
     expect(bad).toMatchObject({ interruptions_le_0_6x_pco: false, all: false });
     expect(acceptanceOf({ ballast: result({}) })).toBeNull();
+  });
+
+  it('reads the seeds together: interruptions summed, the rest held on every seed', () => {
+    const seed = (b: Partial<StrategyResult>, pcoInterruptions: number) => ({
+      strategies: {
+        ballast: result({ cost_usd: 90, savings_pct: 71, ...b }),
+        'price-capacity-optimized': result({ cost_usd: 100, interruptions: pcoInterruptions }),
+      },
+    });
+    // 1 vs 1 on one seed alone fails 0.6×; 2 vs 5 over three seeds holds.
+    const three = [seed({ interruptions: 0 }, 3), seed({ interruptions: 1 }, 1), seed({ interruptions: 1 }, 1)];
+    expect(acceptanceOverSeeds(three)).toMatchObject({
+      interruptions_ballast: 2,
+      interruptions_pco: 5,
+      interruptions_le_0_6x_pco_total: true,
+      min_savings_pct: 71,
+      all: true,
+    });
+    expect(acceptanceOverSeeds([...three, seed({ savings_pct: 69.9 }, 0)])).toMatchObject({
+      savings_ge_70pct_every_seed: false,
+      all: false,
+    });
+    expect(acceptanceOverSeeds([...three, seed({ cost_usd: 101 }, 0)])).toMatchObject({ cost_le_pco_every_seed: false, all: false });
+    expect(acceptanceOverSeeds([...three, seed({ pods_lost: 1 }, 0)])?.all).toBe(false);
+    expect(acceptanceOverSeeds([{ strategies: { ballast: result({}) } }])).toBeNull();
   });
 
   it('draws a chart with one line per strategy in each panel', () => {

@@ -1,4 +1,4 @@
-import type { FunnelCounts } from '../../hub/src/decisions/index.ts';
+import { DEFAULT_POLICIES, type FunnelCounts } from '../../hub/src/decisions/index.ts';
 import type { SeedResult, StrategyResult } from '../run-replay.ts';
 import type { ReportInput } from './report-input.ts';
 
@@ -58,6 +58,63 @@ function acceptanceLines(a: Acceptance | null): string {
   ].join('\n');
 }
 
+/**
+ * The acceptance read over all seeds: the counts summed (interruptions are a handful of
+ * draws per seed, so one seed's ratio is mostly chance), the rest held on every seed.
+ */
+export interface SeedsAcceptance {
+  seeds: number;
+  cost_le_pco_every_seed: boolean;
+  interruptions_ballast: number;
+  interruptions_pco: number;
+  interruptions_le_0_6x_pco_total: boolean;
+  zero_pods_lost_every_seed: boolean;
+  zero_pdb_violations_every_seed: boolean;
+  min_savings_pct: number;
+  savings_ge_70pct_every_seed: boolean;
+  all: boolean;
+}
+
+export function acceptanceOverSeeds(results: ReadonlyArray<{ strategies: Record<string, StrategyResult> }>): SeedsAcceptance | null {
+  const pairs = results.map((r) => ({ b: r.strategies.ballast, pco: r.strategies['price-capacity-optimized'] }));
+  if (pairs.length === 0 || pairs.some((p) => !p.b || !p.pco)) return null;
+  const ps = pairs as Array<{ b: StrategyResult; pco: StrategyResult }>;
+  const ib = ps.reduce((n, p) => n + p.b.interruptions, 0);
+  const ip = ps.reduce((n, p) => n + p.pco.interruptions, 0);
+  const minSavings = Math.min(...ps.map((p) => p.b.savings_pct));
+  const a = {
+    seeds: ps.length,
+    cost_le_pco_every_seed: ps.every((p) => p.b.cost_usd <= p.pco.cost_usd),
+    interruptions_ballast: ib,
+    interruptions_pco: ip,
+    interruptions_le_0_6x_pco_total: ib <= 0.6 * ip,
+    zero_pods_lost_every_seed: ps.every((p) => p.b.pods_lost === 0),
+    zero_pdb_violations_every_seed: ps.every((p) => p.b.pdb_violations === 0),
+    min_savings_pct: minSavings,
+    savings_ge_70pct_every_seed: minSavings >= 70,
+  };
+  return {
+    ...a,
+    all:
+      a.cost_le_pco_every_seed &&
+      a.interruptions_le_0_6x_pco_total &&
+      a.zero_pods_lost_every_seed &&
+      a.zero_pdb_violations_every_seed &&
+      a.savings_ge_70pct_every_seed,
+  };
+}
+
+function seedsAcceptanceLines(a: SeedsAcceptance | null): string {
+  if (!a) return '- (needs ballast and price-capacity-optimized on every seed)';
+  const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
+  return [
+    `- Ballast cost ≤ price-capacity-optimized on every seed: ${mark(a.cost_le_pco_every_seed)}`,
+    `- interruptions over the ${a.seeds} seeds: Ballast ${a.interruptions_ballast}, price-capacity-optimized ${a.interruptions_pco} (≤ 0.6×: ${mark(a.interruptions_le_0_6x_pco_total)})`,
+    `- zero pods lost on every seed: ${mark(a.zero_pods_lost_every_seed)}; zero PDB violations: ${mark(a.zero_pdb_violations_every_seed)}`,
+    `- savings vs on-demand (same instances) ≥ 70% on every seed: ${mark(a.savings_ge_70pct_every_seed)} (lowest ${a.min_savings_pct.toFixed(1)}%)`,
+  ].join('\n');
+}
+
 const MODEL_NOTES = `## How to read this
 - Every strategy runs alone over the same replayed market: recorded spot prices (a pool's price is what its running
   instances are billed), the simulator's seeded pool capacities, and its interruption engine, whose draw for a
@@ -74,9 +131,10 @@ const MODEL_NOTES = `## How to read this
 - *ballast* runs the hub's scoring (default model), its placement solver (HiGHS on its worker thread; re-solved every
   12 h, when demand moves by half or a planned pool turns risky, and scaled to demand in between) and the decision
   engine with its default policies (in the JSON under \`details.policies\`): $100 per interruption in the expected
-  cost, at most 25% of the capacity in one spot pool, 5% spare pod slots for workloads with a PDB, spot nodes no
-  larger than the PDB budget plus the spare slots, replacement on rebalance recommendations, 6 h of calm before
-  going back to spot.
+  cost, pools ranked at that cost × (1 − ${DEFAULT_POLICIES.discountPreference} × their discount against their own
+  on-demand price), at most 25% of the capacity in one spot pool, 5% spare pod slots for workloads with a PDB, spot
+  nodes no larger than the PDB budget plus the spare slots, replacement on rebalance recommendations, 6 h of calm
+  before going back to spot.
 - Baselines: *on-demand* and *karpenter-like* provision first-fit-decreasing on the cheapest offerings (on-demand
   only, or spot with on-demand only when spot launches fail) and consolidate (delete, and spot-to-spot replace
   when ≥ 15 cheaper types exist); *lowest-price*, *capacity-optimized* and *price-capacity-optimized* are a
@@ -129,6 +187,9 @@ ${input.from} → ${input.to}, prices \`${input.prices}\` (source luciana2021), 
 ## Mean over the seeds
 
 ${table(mean)}
+
+## Acceptance over the seeds
+${seedsAcceptanceLines(acceptanceOverSeeds(input.results))}
 
 ## Per seed
 

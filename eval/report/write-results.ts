@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round, type SeedResult, type StrategyResult } from '../run-replay.ts';
-import { type Acceptance, acceptanceOf, markdownReport, summaryMarkdown } from './markdown.ts';
+import { type Acceptance, acceptanceOf, acceptanceOverSeeds, markdownReport, summaryMarkdown } from './markdown.ts';
 import type { ReportInput } from './report-input.ts';
 import { runChart } from './svg-chart.ts';
 
@@ -77,6 +77,7 @@ export function writeResults(outDir: string, name: string, input: ReportInput): 
           strategies,
           per_seed: Object.fromEntries(input.results.map((r) => [String(r.seed), stripDetails(r.strategies)])),
           acceptance,
+          acceptance_over_seeds: acceptanceOverSeeds(input.results),
           runtime_s: round(input.runtimeS, 0),
         },
         null,
