@@ -208,7 +208,9 @@ export class Hub {
         signals: this.signals,
         overrides: actions.overridePolicy,
         tagsOf: async (ids) => new Map((await this.scoring?.cloud.describeInstances({ ids: [...ids] }))?.map((i) => [i.id, i.tags]) ?? []),
-        ...(this.config.decisions === 'execute' ? { submit: (o) => actions.switches.submit(o) } : {}),
+        ...(this.config.decisions === 'execute'
+          ? { submit: (o) => actions.switches.submit(o), remove: (o) => actions.switches.remove(o) }
+          : {}),
         intervalMs: this.config.decisionIntervalMinutes * 60_000,
         ...(policies ? { policies } : {}),
         solver: this.solver,

@@ -18,6 +18,7 @@ import { DEFAULT_STORAGE_PRICES, type StoragePrices } from '../storage-cleanup/s
 import type { AgentCommander } from '../switches/agent-commander.ts';
 import { ChildJobs } from '../switches/child-jobs.ts';
 import { fleetMoveKind } from '../switches/fleet-move-kind.ts';
+import { removeNodeKind } from '../switches/remove-node-kind.ts';
 import { switchKind } from '../switches/switch-job-kind.ts';
 import { type ChooseSpotPool, type ClusterAccess, DEFAULT_SWITCH_TIMINGS, type SwitchTimings } from '../switches/switch-ports.ts';
 import { SwitchSubmitter } from '../switches/switch-submitter.ts';
@@ -95,6 +96,7 @@ export class ActionsPlane {
     const children = new ChildJobs({ store: o.store, kinds: this.kinds, clock: o.clock, wake: wakeLater });
     const clusters = sw.clusters ?? (() => null);
     this.kinds.register(switchKind({ store: o.store, cloud: o.cloud, clusters, commander: sw.commander ?? null, timings }));
+    this.kinds.register(removeNodeKind({ cloud: o.cloud, clusters }));
     const moveDeps = {
       store: o.store,
       cloud: o.cloud,

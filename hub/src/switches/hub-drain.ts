@@ -10,7 +10,7 @@ export interface DrainPass {
 }
 
 /** DaemonSet pods stay (their controller would put them back), as do mirror pods and finished ones. */
-function mustGo(p: ClusterPod): boolean {
+export function mustGo(p: ClusterPod): boolean {
   if (p.controller?.kind === 'DaemonSet') return false;
   if (p.annotations['kubernetes.io/config.mirror'] !== undefined) return false;
   return p.phase !== 'Succeeded' && p.phase !== 'Failed';

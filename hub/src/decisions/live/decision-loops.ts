@@ -4,7 +4,7 @@ import type { ClusterEntry } from '../../clusters/kubeconfig-directory.ts';
 import type { BestPlan, BestPlanSource } from '../../fleet/fleet-sources.ts';
 import type { OverridePolicy } from '../../overrides/override-policy.ts';
 import type { DecisionRepository } from '../../state/repositories/decision-repository.ts';
-import type { SwitchOrder } from '../../switches/switch-submitter.ts';
+import type { RemovalOrder, SwitchOrder } from '../../switches/switch-submitter.ts';
 import type { PolicyOverrides } from '../policies-file.ts';
 import { DecisionLoop, type DecisionLoopDeps, type LoopStatus } from './decision-loop.ts';
 import { executeAsSwitches } from './decision-switches.ts';
@@ -31,6 +31,8 @@ export interface DecisionLoopsDeps {
   tagsOf?: TagsOf;
   /** Present: approved decisions become switch jobs. Absent: dry run. */
   submit?: (order: SwitchOrder) => Promise<unknown>;
+  /** With submit: approved empty-node consolidations become remove-node jobs. Absent: they are refused. */
+  remove?: (order: RemovalOrder) => Promise<unknown>;
   intervalMs: number;
   /** The policies every loop decides under, checked; absent: the defaults. */
   policies?: PolicyOverrides;
@@ -79,6 +81,7 @@ export class DecisionLoops implements BestPlanSource {
                   clientId,
                   clusterId,
                   submit: d.submit,
+                  ...(d.remove ? { remove: d.remove } : {}),
                   instanceIdOf: (node) => loop.instanceIdOf(node),
                   noticeDeadlineOf: (node) => d.signals.noticeDeadline(clientId, clusterId, node, now()),
                 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SwitchOrder } from '../../switches/switch-submitter.ts';
+import type { RemovalOrder, SwitchOrder } from '../../switches/switch-submitter.ts';
 import type { Decision } from '../decision-types.ts';
 import { ENGINE_ACTOR, executeAsSwitches } from './decision-switches.ts';
 
@@ -32,16 +32,18 @@ function decision(over: Partial<Decision>): Decision {
   } as Decision;
 }
 
-function ports() {
+function ports(withRemove = true) {
   const orders: SwitchOrder[] = [];
+  const removals: RemovalOrder[] = [];
   const execute = executeAsSwitches({
     clientId: 'acme',
     clusterId: 'prod',
     submit: async (o) => void orders.push(o),
+    ...(withRemove ? { remove: async (o: RemovalOrder) => void removals.push(o) } : {}),
     instanceIdOf: (n) => (n === 'gone' ? null : `i-${n}`),
     noticeDeadlineOf: (n) => (n === 'n2' ? 1_000_000 : null),
   });
-  return { orders, execute };
+  return { orders, removals, execute };
 }
 
 describe('executeAsSwitches', () => {
@@ -63,11 +65,40 @@ describe('executeAsSwitches', () => {
   });
 
   it('refuses, submitting nothing, what is not a one-for-one move, a forced node and a node without an instance', async () => {
-    const { orders, execute } = ports();
-    expect(await execute(decision({ kind: 'consolidate', launch: null }), 's')).toMatchObject({ ok: false, reason: /launches nothing/ });
+    const { orders, removals, execute } = ports();
+    // Packing an occupied node onto the others: nothing carries that out.
+    expect(await execute(decision({ kind: 'consolidate', reason: 'underutilized', launch: null }), 's')).toMatchObject({
+      ok: false,
+      reason: /launches nothing/,
+    });
     expect(await execute(decision({ nodeIds: ['n1', 'n2'] }), 's')).toMatchObject({ ok: false, reason: /2 node\(s\) onto 1/ });
     expect(await execute(decision({ kind: 'fallback', reason: 'override' }), 's')).toMatchObject({ ok: false, reason: /override job/ });
     expect(await execute(decision({ nodeIds: ['gone'] }), 's')).toMatchObject({ ok: false, reason: /no instance id/ });
     expect(orders).toEqual([]);
+    expect(removals).toEqual([]);
+  });
+
+  it('turns an empty-node consolidation into one removal per node, and refuses it when removals are not wired', async () => {
+    const { orders, removals, execute } = ports();
+    const empty = decision({ kind: 'consolidate', reason: 'empty-node', launch: null, nodeIds: ['n1', 'n3'] });
+    expect(await execute(empty, 'stored-2')).toEqual({ ok: true });
+    expect(orders).toEqual([]);
+    expect(removals).toEqual([
+      {
+        clientId: 'acme',
+        clusterId: 'prod',
+        instanceId: 'i-n1',
+        reason: 'consolidate (empty-node)',
+        savingsPerHour: 0.05,
+        decisionId: 'stored-2',
+        actor: ENGINE_ACTOR,
+      },
+      expect.objectContaining({ instanceId: 'i-n3' }),
+    ]);
+    expect(await execute(decision({ kind: 'consolidate', reason: 'empty-node', launch: null, nodeIds: ['gone'] }), 's')).toMatchObject({
+      ok: false,
+      reason: /no instance id/,
+    });
+    expect(await ports(false).execute(empty, 's')).toMatchObject({ ok: false, reason: /launches nothing/ });
   });
 });

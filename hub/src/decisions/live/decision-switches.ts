@@ -1,4 +1,4 @@
-import type { SwitchOrder } from '../../switches/switch-submitter.ts';
+import type { RemovalOrder, SwitchOrder } from '../../switches/switch-submitter.ts';
 import type { Decision } from '../decision-types.ts';
 import type { ExecuteOutcome } from './decision-loop.ts';
 
@@ -7,6 +7,8 @@ export interface DecisionSwitchPorts {
   clusterId: string;
   /** Queues one switch job (SwitchSubmitter.submit). */
   submit(order: SwitchOrder): Promise<unknown>;
+  /** Queues one empty node's removal (SwitchSubmitter.remove); absent: removals are refused. */
+  remove?(order: RemovalOrder): Promise<unknown>;
   /** The instance behind a node name, as the loop last read it. */
   instanceIdOf(node: string): string | null;
   /** The interruption notice's deadline for the node, when its agent reported one. */
@@ -17,16 +19,40 @@ export interface DecisionSwitchPorts {
 export const ENGINE_ACTOR = 'decision-engine';
 
 /**
- * Carries out an approved decision as switch jobs: one per node, each launching one
- * replacement in the decision's pool. Decisions that are not one-for-one moves (removing an
- * empty node, packing several nodes onto fewer) are refused with the reason, and so stay
- * recorded as failed rather than half-done.
+ * Carries out an approved decision as jobs: a move as one switch job per node, each launching
+ * one replacement in the decision's pool; an empty node's consolidation as a remove-node job
+ * (cordon, check it is still empty, terminate). Decisions that are neither (packing occupied
+ * nodes onto fewer or none) are refused with the reason, and so stay recorded as failed
+ * rather than half-done.
  */
 export function executeAsSwitches(p: DecisionSwitchPorts): (d: Decision, storedId: string) => Promise<ExecuteOutcome> {
   return async (d, storedId) => {
     // A forced node is moved by its override's own force-on-demand job; a second job would launch twice.
     if (d.reason === 'override') return { ok: false, reason: 'forced on-demand: the override job moves this node' };
-    if (!d.launch) return { ok: false, reason: `${d.kind} launches nothing: switch jobs only carry out one-for-one moves` };
+    if (!d.launch) {
+      if (d.kind !== 'consolidate' || d.reason !== 'empty-node' || !p.remove) {
+        return {
+          ok: false,
+          reason: `${d.kind} (${d.reason}) launches nothing: only one-for-one moves and empty-node removals are carried out`,
+        };
+      }
+      const removals: RemovalOrder[] = [];
+      for (const node of d.nodeIds) {
+        const instanceId = p.instanceIdOf(node);
+        if (!instanceId) return { ok: false, reason: `node ${node} has no instance id (no providerID)` };
+        removals.push({
+          clientId: p.clientId,
+          clusterId: p.clusterId,
+          instanceId,
+          reason: `${d.kind} (${d.reason})`,
+          savingsPerHour: d.expectedSavings.perHourUsd / d.nodeIds.length,
+          decisionId: storedId,
+          actor: ENGINE_ACTOR,
+        });
+      }
+      for (const o of removals) await p.remove(o);
+      return { ok: true };
+    }
     if (d.launch.count !== d.nodeIds.length) {
       return {
         ok: false,
