@@ -312,6 +312,7 @@ export class Hub {
       health,
       clients: tenants,
       ...(scoring ? { board: scoring.board, prices: scoring.catalog } : {}),
+      ...(this.decisionLoops ? { nodeCreatedAtMs: this.decisionLoops.nodeCreatedAtMs.bind(this.decisionLoops) } : {}),
     };
   }
 

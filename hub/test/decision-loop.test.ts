@@ -154,8 +154,7 @@ describe('DecisionLoop against the simulator and PGlite', () => {
   it('drops a decision whose node went away between decide and validate, and counts it', async () => {
     await store.query('DELETE FROM decisions');
     const loop = newLoop();
-    await loop.runOnce();
-    await advance(11 * MIN);
+    // The nodes joined over 10 minutes ago (their Node objects say so): the first run proposes.
     await loop.runOnce();
     const [proposed] = (await get('/api/v1/decisions?kind=consolidate')).decisions;
     expect(proposed).toMatchObject({ outcome: 'pending', stage: 'solved' });
@@ -238,9 +237,14 @@ describe('DecisionLoop against the simulator and PGlite', () => {
     });
     await advance(MIN);
     await loop.runOnce();
+    // A minute old: younger than consolidateAfterMs, so not proposed yet.
+    const named = async () =>
+      (await get('/api/v1/decisions?kind=consolidate')).decisions.filter((d: { instanceId: string }) => d.instanceId === extra.id);
+    expect(await named()).toEqual([]);
     await advance(11 * MIN);
     await loop.runOnce();
-    expect(executed).toEqual([]);
+    expect(await named()).toHaveLength(1);
+    expect(executed.map((e) => e.storedId)).not.toContain((await named())[0].id);
     await advance(3 * MIN);
     await loop.runOnce();
     expect(executed.length).toBeGreaterThanOrEqual(1);

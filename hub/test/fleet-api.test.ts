@@ -189,7 +189,14 @@ beforeAll(async () => {
   });
   app = testApp();
   registerFleetMetricsRoutes(app, { metrics, tenantOf: headerTenant });
-  registerTopologyRoutes(app, { metrics, clients: tenants, tenantOf: headerTenant, now: () => topologyNow });
+  registerTopologyRoutes(app, {
+    metrics,
+    clients: tenants,
+    tenantOf: headerTenant,
+    now: () => topologyNow,
+    // As the decision loop reads it from Kubernetes: known for a1 only.
+    nodeCreatedAtMs: (client, cluster, node) => (client === 'acme' && cluster === 'prod' && node === 'a1' ? NOW - 3 * HOUR : null),
+  });
   registerSavingsOverviewRoutes(app, { metrics, clients: tenants, tenantOf: headerTenant });
   registerAlternativesRoutes(app, { metrics, board, prices: catalog, tenantOf: headerTenant });
   const health = new PipelineHealth(
@@ -292,6 +299,8 @@ describe('client topology and savings overview', () => {
     const spotPool = prod.nodePools.find((p: { capacityType: string }) => p.capacityType === 'spot');
     expect(spotPool.nodes.map((n: { node: string }) => n.node)).toEqual(['a1', 'a2', 'a4']);
     expect(spotPool.nodes[2].connected).toBe(false);
+    // When each node joined its cluster (the console's Age column), null where the hub cannot tell.
+    expect(spotPool.nodes.map((n: { launchedAt: string | null }) => n.launchedAt)).toEqual([new Date(NOW - 3 * HOUR).toISOString(), null, null]);
     expect(staging).toMatchObject({ id: 'staging', nodes: 0, nodePools: [] });
   });
 

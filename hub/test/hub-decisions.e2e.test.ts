@@ -74,6 +74,11 @@ describe('a hub with cluster kubeconfigs', () => {
     const web = view.nodes.flatMap((n) => n.pods).filter((p) => p.workload.includes('/web'));
     expect(web.length).toBe(3);
     expect(web.every((p) => p.cpuMillis === 250 && p.memoryMib === 256)).toBe(true);
+    // Each node's join time, from its Node object: what the topology's launch times come from.
+    for (const n of view.nodes) {
+      expect(n.createdAtMs).toBeGreaterThan(0);
+      expect(loops?.nodeCreatedAtMs('default', CLUSTER, n.name)).toBe(n.createdAtMs);
+    }
 
     const topology = await get('/api/v1/clients/default/topology');
     expect(topology.clusters.map((c: { id: string }) => c.id)).toContain(CLUSTER);

@@ -23,6 +23,8 @@ export interface ClusterNode {
   ready: boolean;
   /** `aws:///<az>/<instance-id>` on EKS. */
   providerId?: string;
+  /** When the Node object was created (the node joined), epoch ms. */
+  createdAtMs?: number;
 }
 
 export interface OwnerRef {

@@ -34,6 +34,9 @@ export function toNode(input: Loose<V1Node>): ClusterNode {
     ready: conditionTrue(n.status?.conditions, 'Ready'),
   };
   if (n.spec?.providerID) node.providerId = n.spec.providerID;
+  // client-node hands a Date; a raw object (watch, tests) a string.
+  const created = n.metadata?.creationTimestamp ? new Date(n.metadata.creationTimestamp as Date | string).getTime() : Number.NaN;
+  if (Number.isFinite(created)) node.createdAtMs = created;
   return node;
 }
 

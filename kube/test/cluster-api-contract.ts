@@ -61,6 +61,9 @@ export function describeClusterApiContract(name: string, makeWorld: () => Promis
       const node = await w.api.getNode(w.node);
       expect(node).toMatchObject({ name: w.node, ready: true, unschedulable: false, taints: [] });
       expect(node.uid).not.toBe('');
+      // When it joined: a real time, not in the future (the sim's clock may run behind the wall clock).
+      expect(node.createdAtMs).toBeGreaterThan(Date.parse('2000-01-01T00:00:00Z'));
+      expect(node.createdAtMs).toBeLessThanOrEqual(Date.now() + 60_000);
       expect((await w.api.listNodes()).map((n) => n.name).sort()).toEqual([w.node, w.otherNode].sort());
       expect((await w.api.listNodes(`kubernetes.io/hostname=${w.otherNode}`)).map((n) => n.name)).toEqual([w.otherNode]);
       expect((await rejection(w.api.getNode('no-such-node'))).kind).toBe('not-found');

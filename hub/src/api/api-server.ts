@@ -91,6 +91,8 @@ export interface ApiServerDeps {
     /** Pool scores (the PoolBoard); absent without a cloud: no alternatives route. */
     board?: PoolScoreSource;
     prices?: PriceSource;
+    /** When a node joined its cluster (the decision loops read it); absent: topology shows no launch times. */
+    nodeCreatedAtMs?: (clientId: string, clusterId: string, node: string) => number | null;
   };
   /** Shown in the OpenAPI document. */
   version?: string;
@@ -169,7 +171,13 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   if (deps.fleet) {
     const f = deps.fleet;
     registerFleetMetricsRoutes(app, { metrics: f.metrics, tenantOf });
-    registerTopologyRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf, now: deps.now });
+    registerTopologyRoutes(app, {
+      metrics: f.metrics,
+      clients: f.clients,
+      tenantOf,
+      now: deps.now,
+      ...(f.nodeCreatedAtMs ? { nodeCreatedAtMs: f.nodeCreatedAtMs } : {}),
+    });
     registerSavingsOverviewRoutes(app, { metrics: f.metrics, clients: f.clients, tenantOf });
     registerPipelineStatusRoutes(app, { health: f.health });
     if (f.board && f.prices) registerAlternativesRoutes(app, { metrics: f.metrics, board: f.board, prices: f.prices, tenantOf });

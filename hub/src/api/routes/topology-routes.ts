@@ -9,6 +9,8 @@ export interface TopologyRouteDeps {
   clients: ClientDirectory;
   tenantOf: (request: FastifyRequest) => string | null;
   now: () => number;
+  /** When a node joined its cluster (the decision loop reads it from Kubernetes); absent or null: unknown. */
+  nodeCreatedAtMs?: (clientId: string, clusterId: string, node: string) => number | null;
 }
 
 /** A node whose agent has been gone this long is no longer shown: its instance is most likely terminated. */
@@ -30,6 +32,11 @@ const node = {
     connected: { type: 'boolean' },
     lastSeen: { type: 'string', format: 'date-time' },
     agentVersion: str,
+    launchedAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'When the node joined its cluster; null when the hub cannot read the cluster.',
+    },
   },
 } as const;
 
@@ -84,13 +91,20 @@ export function registerTopologyRoutes(app: FastifyInstance, deps: TopologyRoute
         const [registered, agents] = await Promise.all([deps.clients.listClusters(id), deps.metrics.agents(id)]);
         const now = deps.now();
         const present = agents.filter((a) => a.connected || now - a.lastSeenMs <= GONE_AFTER_MS);
-        return { client: { id: client.id, name: client.name }, clusters: clustersOf(registered, present) };
+        return {
+          client: { id: client.id, name: client.name },
+          clusters: clustersOf(registered, present, (cluster, node) => deps.nodeCreatedAtMs?.(id, cluster, node) ?? null),
+        };
       }),
     );
   });
 }
 
-function clustersOf(registered: Array<{ id: string; name: string }>, agents: AgentRecord[]) {
+function clustersOf(
+  registered: Array<{ id: string; name: string }>,
+  agents: AgentRecord[],
+  createdAtMs: (cluster: string, node: string) => number | null,
+) {
   const clusters = new Map<string, { id: string; name: string; pools: Map<string, AgentRecord[]> }>();
   for (const c of registered) clusters.set(c.id, { id: c.id, name: c.name, pools: new Map() });
   for (const a of agents) {
@@ -122,8 +136,11 @@ function clustersOf(registered: Array<{ id: string; name: string }>, agents: Age
             connected: a.connected,
             lastSeen: new Date(a.lastSeenMs).toISOString(),
             agentVersion: a.agentVersion,
+            launchedAt: iso(createdAtMs(a.cluster, a.node)),
           })),
         };
       }),
     }));
 }
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -95,6 +95,7 @@ export class DecisionLoop {
   private shadow: Side | null = null;
   private readonly firstSeen = new Map<string, number>();
   private readonly instances = new Map<string, string | null>();
+  private created = new Map<string, number | null>();
   readonly status: LoopStatus;
   /** The last run's best plan (with a solver); null before, without a solver, or when none was found. */
   lastPlan: LivePlan | null = null;
@@ -131,6 +132,11 @@ export class DecisionLoop {
   /** The instance behind a node name as the last run read it (executors map decisions' node ids with it). */
   instanceIdOf(node: string): string | null {
     return this.instances.get(node) ?? null;
+  }
+
+  /** When the node joined the cluster (its Node object's creation), as the last run read it; null when unknown. */
+  nodeCreatedAtMs(node: string): number | null {
+    return this.created.get(node) ?? null;
   }
 
   /** One run now, unless one is under way (then that run's promise). Never rejects. */
@@ -171,6 +177,7 @@ export class DecisionLoop {
       if (!this.firstSeen.has(n.name)) this.firstSeen.set(n.name, now);
       this.instances.set(n.name, n.instanceId);
     }
+    this.created = new Map(cluster.nodes.map((n) => [n.name, n.createdAtMs]));
     const overrides = ((await this.deps.overridesFor?.(cluster.nodes)) ?? []).filter((o): o is ForceOnDemandOverride => o !== null);
     const parts = {
       nowMs: now,

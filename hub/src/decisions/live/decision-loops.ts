@@ -115,6 +115,11 @@ export class DecisionLoops implements BestPlanSource {
    * What the solver's best plans save per hour vs on-demand, summed over the tenant's clusters
    * (null tenant: every cluster): the optimization rate's denominator. Null until a plan exists.
    */
+  /** When a node joined its cluster, from its loop's last read; null without a loop or when unknown. */
+  nodeCreatedAtMs(clientId: string, clusterId: string, node: string): number | null {
+    return this.loops.get(key(clientId, clusterId))?.loop.nodeCreatedAtMs(node) ?? null;
+  }
+
   async bestPlan(tenant: string | null): Promise<BestPlan | null> {
     const plans = [...this.loops.values()]
       .filter(({ entry }) => tenant === null || entry.clientId === tenant)

@@ -57,7 +57,7 @@ export class KubeClusterView implements ClusterView {
       capacityType: capacity === 'spot' || capacity === 'on-demand' ? capacity : null,
       ready: n.ready,
       cordoned: n.unschedulable,
-      createdAtMs: null,
+      createdAtMs: n.createdAtMs ?? null,
       pods: this.pods(pods.filter((p) => p.phase === 'Running' || p.phase === 'Pending')),
     };
   }
