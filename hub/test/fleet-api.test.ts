@@ -300,7 +300,11 @@ describe('client topology and savings overview', () => {
     expect(spotPool.nodes.map((n: { node: string }) => n.node)).toEqual(['a1', 'a2', 'a4']);
     expect(spotPool.nodes[2].connected).toBe(false);
     // When each node joined its cluster (the console's Age column), null where the hub cannot tell.
-    expect(spotPool.nodes.map((n: { launchedAt: string | null }) => n.launchedAt)).toEqual([new Date(NOW - 3 * HOUR).toISOString(), null, null]);
+    expect(spotPool.nodes.map((n: { launchedAt: string | null }) => n.launchedAt)).toEqual([
+      new Date(NOW - 3 * HOUR).toISOString(),
+      null,
+      null,
+    ]);
     expect(staging).toMatchObject({ id: 'staging', nodes: 0, nodePools: [] });
   });
 
