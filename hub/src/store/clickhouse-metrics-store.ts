@@ -4,9 +4,10 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { type ClickHouseClient, TupleParam } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { explainChdbError, type StoreConnection } from './clickhouse-connection.ts';
 import { renderStatement } from './ddl.ts';
+import { sequenceProgressMany } from './ingest-ledger-sql.ts';
 import { availableResolutions, labelNames, labelValues, metricNames, type RowReader } from './metrics-catalog-sql.ts';
 import type {
   AgentEpochKey,
@@ -176,33 +177,8 @@ export class ClickHouseMetricsStore implements MetricsStore {
     return progress as SequenceProgress;
   }
 
-  async sequenceProgressMany(keys: AgentEpochKey[]): Promise<SequenceProgress[]> {
-    if (keys.length === 0) return [];
-    const keyOf = (k: { tenant: string; cluster: string; node: string; epoch: string }) =>
-      `${k.tenant}\0${k.cluster}\0${k.node}\0${k.epoch}`;
-    const where = '(tenant, cluster, node, epoch) IN {keys:Array(Tuple(String, String, String, UInt64))}';
-    const summaries = await this.rows<{ tenant: string; cluster: string; node: string; epoch: string; n: string; top: string }>(
-      `SELECT tenant, cluster, node, toString(epoch) AS epoch, toString(uniqExact(seq)) AS n, toString(max(seq)) AS top
-       FROM ingest_batches WHERE ${where} GROUP BY tenant, cluster, node, epoch`,
-      { keys: keys.map((k) => new TupleParam([k.tenant, k.cluster, k.node, k.epoch])) },
-    );
-    const found = new Map<string, SequenceProgress>();
-    // Sequences start at 1, so n == top means there is no gap; only gapped epochs need their list.
-    const gapped: TupleParam[] = [];
-    for (const r of summaries) {
-      const top = BigInt(r.top);
-      if (BigInt(r.n) === top) found.set(keyOf(r), { contiguous: top, above: [] });
-      else gapped.push(new TupleParam([r.tenant, r.cluster, r.node, BigInt(r.epoch)]));
-    }
-    if (gapped.length > 0) {
-      const lists = await this.rows<{ tenant: string; cluster: string; node: string; epoch: string; seqs: string[] }>(
-        `SELECT tenant, cluster, node, toString(epoch) AS epoch, arrayMap(s -> toString(s), arraySort(groupUniqArray(seq))) AS seqs
-         FROM ingest_batches WHERE ${where} GROUP BY tenant, cluster, node, epoch`,
-        { keys: gapped },
-      );
-      for (const r of lists) found.set(keyOf(r), progressOf(r.seqs.map(BigInt)));
-    }
-    return keys.map((k) => found.get(keyOf({ ...k, epoch: k.epoch.toString() })) ?? { contiguous: 0n, above: [] });
+  sequenceProgressMany(keys: AgentEpochKey[]): Promise<SequenceProgress[]> {
+    return sequenceProgressMany(this.reader, keys);
   }
 
   async upsertAgents(agents: AgentRecord[]): Promise<void> {
@@ -409,17 +385,6 @@ function rangeSeriesOf<K extends { seriesId: bigint } | { group: number }>(
       values: { get: () => row.values, enumerable: true },
     },
   ) as K & { t: Uint32Array; values: Float64Array; pointsJson: Uint8Array };
-}
-
-/** Contiguous prefix 1..n and what lies above it, from sorted distinct sequences. */
-function progressOf(seqs: bigint[]): SequenceProgress {
-  let contiguous = 0n;
-  const above: bigint[] = [];
-  for (const s of seqs) {
-    if (s === contiguous + 1n && above.length === 0) contiguous = s;
-    else above.push(s);
-  }
-  return { contiguous, above };
 }
 
 /** DateTime64(3, 'UTC') text form; the basic format needs no best-effort parsing. */
