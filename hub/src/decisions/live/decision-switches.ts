@@ -29,18 +29,27 @@ export function executeAsSwitches(p: DecisionSwitchPorts): (d: Decision, storedI
   return async (d, storedId) => {
     // A forced node is moved by its override's own force-on-demand job; a second job would launch twice.
     if (d.reason === 'override') return { ok: false, reason: 'forced on-demand: the override job moves this node' };
-    if (!d.launch) {
-      if (d.kind !== 'consolidate' || d.reason !== 'empty-node' || !p.remove) {
-        return {
-          ok: false,
-          reason: `${d.kind} (${d.reason}) launches nothing: only one-for-one moves and empty-node removals are carried out`,
-        };
-      }
-      const removals: RemovalOrder[] = [];
-      for (const node of d.nodeIds) {
-        const instanceId = p.instanceIdOf(node);
-        if (!instanceId) return { ok: false, reason: `node ${node} has no instance id (no providerID)` };
-        removals.push({
+    const removal = !d.launch && d.kind === 'consolidate' && d.reason === 'empty-node' && p.remove !== undefined;
+    if (!d.launch && !removal) {
+      return {
+        ok: false,
+        reason: `${d.kind} (${d.reason}) launches nothing: only one-for-one moves and empty-node removals are carried out`,
+      };
+    }
+    if (d.launch && d.launch.count !== d.nodeIds.length) {
+      return {
+        ok: false,
+        reason: `${d.kind} moves ${d.nodeIds.length} node(s) onto ${d.launch.count}: switch jobs only carry out one-for-one moves`,
+      };
+    }
+    // Every node's instance first: a node without one refuses the whole decision before any job starts.
+    const orders: Array<{ node: string; order: RemovalOrder }> = [];
+    for (const node of d.nodeIds) {
+      const instanceId = p.instanceIdOf(node);
+      if (!instanceId) return { ok: false, reason: `node ${node} has no instance id (no providerID)` };
+      orders.push({
+        node,
+        order: {
           clientId: p.clientId,
           clusterId: p.clusterId,
           instanceId,
@@ -48,35 +57,17 @@ export function executeAsSwitches(p: DecisionSwitchPorts): (d: Decision, storedI
           savingsPerHour: d.expectedSavings.perHourUsd / d.nodeIds.length,
           decisionId: storedId,
           actor: ENGINE_ACTOR,
-        });
-      }
-      for (const o of removals) await p.remove(o);
-      return { ok: true };
-    }
-    if (d.launch.count !== d.nodeIds.length) {
-      return {
-        ok: false,
-        reason: `${d.kind} moves ${d.nodeIds.length} node(s) onto ${d.launch.count}: switch jobs only carry out one-for-one moves`,
-      };
-    }
-    const orders: SwitchOrder[] = [];
-    for (const node of d.nodeIds) {
-      const instanceId = p.instanceIdOf(node);
-      if (!instanceId) return { ok: false, reason: `node ${node} has no instance id (no providerID)` };
-      orders.push({
-        clientId: p.clientId,
-        clusterId: p.clusterId,
-        instanceId,
-        to: { instanceType: d.launch.instanceType, zone: d.launch.zone, capacityType: d.launch.capacityType },
-        reason: `${d.kind} (${d.reason})`,
-        savingsPerHour: d.expectedSavings.perHourUsd / d.nodeIds.length,
-        decisionId: storedId,
-        noticeDeadlineMs: p.noticeDeadlineOf(node),
-        actor: ENGINE_ACTOR,
+        },
       });
     }
     // All or nothing is not possible across jobs; submitting validates each order first.
-    for (const o of orders) await p.submit(o);
+    for (const { node, order } of orders) {
+      if (!d.launch) await p.remove?.(order);
+      else {
+        const to = { instanceType: d.launch.instanceType, zone: d.launch.zone, capacityType: d.launch.capacityType };
+        await p.submit({ ...order, to, noticeDeadlineMs: p.noticeDeadlineOf(node) });
+      }
+    }
     return { ok: true };
   };
 }
