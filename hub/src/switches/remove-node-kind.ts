@@ -1,15 +1,16 @@
 import { isCloudError } from '../cloud/cloud-error.ts';
+import { TAG_KEYS } from '../cloud/cloud-types.ts';
 import { INSTANCE_ID } from '../governance/governance-job-kind.ts';
 import { badParams } from '../jobs/job-error.ts';
 import type { JobKind, StepContext, StepOutcome } from '../jobs/job-kind.ts';
 import { mustGo } from './hub-drain.ts';
 import { nodeOfInstance } from './node-lookup.ts';
 import { SwitchError } from './switch-error.ts';
+import { CLUSTER_ID } from './switch-params.ts';
 import type { SwitchDeps } from './switch-ports.ts';
+import { GONE } from './switch-steps.ts';
 
 export const REMOVE_NODE_KIND = 'remove-node';
-const CLUSTER_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;
-const GONE = new Set(['shutting-down', 'terminated']);
 
 /** Remove an empty node: `instanceId` of `clusterId` (in the job's client), with no replacement. */
 export interface RemoveNodeParams {
@@ -74,7 +75,7 @@ async function nodeAndPods(d: Pick<SwitchDeps, 'clusters'>, p: RemoveNodeParams,
 async function cordonEmpty(d: Pick<SwitchDeps, 'cloud' | 'clusters'>, p: RemoveNodeParams, ctx: StepContext): Promise<StepOutcome> {
   const instance = await liveInstance(d, p.instanceId);
   if (!instance) return { status: 'skipped', message: `${p.instanceId} is already gone` };
-  const owner = instance.tags['ballast.io/tenant'];
+  const owner = instance.tags[TAG_KEYS.tenant];
   if (owner !== undefined && owner !== ctx.job.clientId) {
     throw new SwitchError('cannot-drain', `${p.instanceId} belongs to another client`);
   }

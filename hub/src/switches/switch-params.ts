@@ -3,7 +3,7 @@ import { badParams } from '../jobs/job-error.ts';
 import type { PoolRef } from '../state/repositories/switch-history-repository.ts';
 
 export const SWITCH_KIND = 'switch';
-const CLUSTER_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;
+export const CLUSTER_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,7 +10,8 @@ import { SwitchError } from './switch-error.ts';
 import type { SwitchParams } from './switch-params.ts';
 import { SWITCH_TAGS, type SwitchDeps } from './switch-ports.ts';
 
-const GONE = new Set(['shutting-down', 'terminated']);
+/** Instance states after which there is nothing left to drain or terminate. */
+export const GONE = new Set(['shutting-down', 'terminated']);
 
 async function describe(d: SwitchDeps, id: string): Promise<Instance | null> {
   return (await d.cloud.describeInstances({ ids: [id] }))[0] ?? null;
